@@ -1,0 +1,26 @@
+"""course_utils: the helpers behind the course "AI painting with TensorFlow".
+
+One short namespace every notebook uses::
+
+    from course_utils import config, images, data, models, losses, transfer, plotting
+
+Modules, in the order a picture flows through them:
+
+- ``config``    quick-mode switch, cache folder, seeding
+- ``images``    load / save / VGG pre- and de-processing
+- ``data``      the catalogue: bundled photos, the course's own styles, famous paintings
+- ``art``       the course's procedural style images
+- ``models``    VGG19 with ImageNet weights (online or offline) and feature extractors
+- ``losses``    Gram matrix, content, style and total-variation losses
+- ``transfer``  the optimisation loop of neural style transfer
+- ``plotting``  figure style and labelled image grids
+- ``checks``    automatic checks for the exercises, one module per notebook
+"""
+
+__version__ = "0.1.0"
+
+from .errors import CourseError, install_notebook_handler as _install_notebook_handler
+
+_install_notebook_handler()
+
+__all__ = ["CourseError", "__version__"]

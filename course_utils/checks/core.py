@@ -1,0 +1,126 @@
+"""The machinery behind every exercise check: run, compare, explain."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+
+from ..errors import CourseError
+
+
+class CheckFailed(CourseError, AssertionError):
+    """The learner's function differs from the reference; the message says how."""
+
+
+def _describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"{type(value).__name__} {value!r}"[:120]
+
+
+def _to_numpy(value):
+    if hasattr(value, "numpy"):  # tf.Tensor
+        value = value.numpy()
+    return value
+
+
+def compare(got, expected, *, rtol: float = 1e-4, atol: float = 1e-5, what: str = "the result") -> str | None:
+    """None if ``got`` matches ``expected``, else one sentence saying how it differs."""
+    got, expected = _to_numpy(got), _to_numpy(expected)
+    if isinstance(expected, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"{what} should be a tuple of {len(expected)} values, got {_describe(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            problem = compare(g, e, rtol=rtol, atol=atol, what=f"item {i} of {what}")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, np.ndarray):
+        if not isinstance(got, np.ndarray):
+            if np.isscalar(got) or isinstance(got, (list, tuple)):
+                return f"{what} should be a NumPy array of shape {expected.shape}, got {_describe(got)}"
+            return f"{what} should be an array of shape {expected.shape}, got {type(got).__name__}"
+        if got.shape != expected.shape:
+            return f"expected shape {expected.shape}, got {got.shape}"
+        if got.dtype != expected.dtype:
+            return f"expected dtype {expected.dtype}, got {got.dtype}"
+        return _compare_values(got, expected, rtol, atol, what)
+    if isinstance(expected, (int, float, np.number)) and not isinstance(expected, bool):
+        if not isinstance(got, (int, float, np.number)) or isinstance(got, bool):
+            return f"{what} should be a number like {expected!r}, got {_describe(got)}"
+        return _compare_values(np.asarray(got, float), np.asarray(expected, float), rtol, atol, what)
+    if got != expected:
+        return f"expected {what} to be {expected!r}, got {got!r}"
+    return None
+
+
+def _compare_values(got, expected, rtol, atol, what):
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return f"{what} contains NaN or infinite values"
+    if np.allclose(got, expected, rtol=rtol, atol=atol):
+        return None
+    g, e = got.astype(np.float64).ravel(), expected.astype(np.float64).ravel()
+    if g.size > 1 and np.any(e != 0) and np.any(g != 0):
+        ratio = np.dot(g, e) / np.dot(e, e)
+        if np.allclose(g, ratio * e, rtol=rtol, atol=atol) and not np.isclose(ratio, 1.0):
+            return (f"{what} is {ratio:.4g} times the expected values: the idea is right, "
+                    "check the scaling or normalisation step")
+    if got.size == 1:
+        return f"expected {what} to be {float(expected):.6g}, got {float(got):.6g}"
+    worst = np.unravel_index(np.argmax(np.abs(got.astype(np.float64) - expected)), got.shape)
+    return (f"{what} has the right shape and dtype but different values: at index {tuple(int(i) for i in worst)} "
+            f"expected {expected[worst]:.6g}, got {got[worst]:.6g}")
+
+
+@dataclasses.dataclass
+class Exercise:
+    """One exercise: a reference solution and random test inputs.
+
+    ``make_inputs(rng)`` returns a tuple of arguments; the learner's function and
+    the reference are both called with copies of them ``trials`` times.
+    """
+
+    label: str
+    reference: Callable
+    make_inputs: Callable[[np.random.Generator], tuple]
+    trials: int = 5
+    rtol: float = 1e-4
+    atol: float = 1e-5
+    explain: Callable | None = None  # optional: (args, got, expected) -> more specific message or None
+    hint: str = ""
+
+    def check(self, learner: Callable, seed: int = 0) -> int:
+        """Run the check; print a confirmation and return the number of trials, or raise CheckFailed."""
+        if not callable(learner):
+            raise CheckFailed(f"{self.label}: pass your function itself, e.g. check(my_function), not {_describe(learner)}")
+        rng = np.random.default_rng(seed)
+        name = getattr(learner, "__name__", "your function")
+        for trial in range(self.trials):
+            args = self.make_inputs(rng)
+            expected = self.reference(*_copy(args))
+            try:
+                got = learner(*_copy(args))
+            except Exception as err:  # the learner's bug, reported as one sentence
+                raise CheckFailed(f"{self.label}: {name} raised {type(err).__name__}: {err} "
+                                  f"(on input {_summary(args)})") from None
+            problem = None
+            if self.explain is not None:
+                problem = self.explain(args, _to_numpy(got), _to_numpy(expected))
+            problem = problem or compare(got, expected, rtol=self.rtol, atol=self.atol)
+            if problem:
+                hint = f" Hint: {self.hint}" if self.hint else ""
+                raise CheckFailed(f"{self.label}: {problem} (on input {_summary(args)}).{hint}")
+        print(f"✓ {self.label}: {name} matches the reference on {self.trials} random inputs.")
+        return self.trials
+
+    __call__ = check
+
+
+def _copy(args):
+    return tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _summary(args) -> str:
+    return ", ".join(f"shape {a.shape} {a.dtype}" if isinstance(a, np.ndarray) else repr(a) for a in args)

@@ -1,0 +1,361 @@
+"""The course's catalogue of pictures: every notebook gets its images from here.
+
+Three kinds of picture, all returned in the course's image format (``float32``,
+shape (H, W, 3), values in [0, 1]; ``size`` is passed on to :func:`images.load`):
+
+- **content photos** bundled with scikit-image, so they work offline everywhere::
+
+      data.content("astronaut", size=256)
+
+- **the course's own styles**, drawn by :mod:`course_utils.art`; committed as
+  ``data/styles/<name>.png`` in the repository, and drawn once into the cache
+  where that folder is absent (a plain ``pip install`` in Colab). Always offline::
+
+      data.style("swirl")
+
+- **famous paintings** in the public domain, downloaded on first use, checked
+  against their sha256 and kept in the cache, so they work offline afterwards::
+
+      data.painting("starry_night")
+
+:func:`load_any` accepts any catalogue name or else a path or URL, and
+:func:`catalogue` lists everything (for a table in notebook 00).
+
+Classroom mirror: set ``COURSE_PAINTINGS_URL`` to a base address (``http://``,
+``https://`` or ``file://``) that serves the painting files under their usual
+names (``starry_night.jpg`` ...); the file name is appended to it, for example
+``COURSE_PAINTINGS_URL=http://192.168.1.10:8000/paintings`` makes the course
+download ``http://192.168.1.10:8000/paintings/starry_night.jpg``. The checksum is
+still verified, so the mirror must serve the very same files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from . import art, config, downloads, images
+from .errors import DownloadError, ImageError
+
+__all__ = [
+    "CONTENT_PHOTOS",
+    "STYLES",
+    "PAINTINGS",
+    "PAINTINGS_URL_ENV",
+    "content",
+    "content_names",
+    "style",
+    "style_path",
+    "painting",
+    "painting_path",
+    "load_any",
+    "catalogue",
+]
+
+# ------------------------------------------------------------------ content photos
+
+#: Photos shipped inside scikit-image (no download needed): name -> description.
+#: Only images whose files are in the scikit-image wheel itself are listed; others
+#: (``eagle``, ``lily`` ...) are fetched from the internet by scikit-image.
+CONTENT_PHOTOS: dict[str, str] = {
+    "astronaut": "Astronaut Eileen Collins, portrait photo (NASA, 512x512)",
+    "chelsea": "Chelsea the cat, close-up with fur texture (451x300)",
+    "coffee": "A cup of coffee on a wooden table (600x400)",
+    "rocket": "Falcon 9 rocket launch (SpaceX, 640x427)",
+    "camera": "A photographer with a camera, black and white (512x512)",
+    "hubble_deep_field": "Hubble eXtreme Deep Field: galaxies in deep space (NASA, 1000x872)",
+}
+
+# The scikit-image function behind each name.
+_SKIMAGE_LOADERS = {name: name for name in CONTENT_PHOTOS}
+
+# ----------------------------------------------------------------------- styles
+
+#: The course's own style images (see :mod:`course_utils.art`), all available offline.
+STYLES: tuple[str, ...] = tuple(art.STYLES)
+
+_STYLE_DESCRIPTIONS = {
+    "swirl": "Thick brush strokes along a swirling flow (after Van Gogh's night skies)",
+    "mosaic": "Stained-glass rose window: glass cells held by dark lead lines",
+    "composition": "Circles, bars and lines on textured paper (after Kandinsky and Mondrian)",
+    "pointillism": "A landscape painted in small dots of colour (after Seurat)",
+}
+
+#: Size and seed the committed ``data/styles/*.png`` are drawn with (``make styles``).
+_STYLE_SIZE = 512
+_STYLE_SEED = 0
+
+# -------------------------------------------------------------------- paintings
+
+#: Environment variable: a base URL that replaces the paintings' usual address.
+PAINTINGS_URL_ENV = "COURSE_PAINTINGS_URL"
+
+_NEURAL_STYLE = "https://raw.githubusercontent.com/jcjohnson/neural-style/master/examples/inputs"
+
+#: Public-domain paintings, downloaded on first use: name -> title, artist, year,
+#: file, url, sha256, licence.
+PAINTINGS: dict[str, dict] = {
+    "starry_night": {
+        "title": "The Starry Night",
+        "artist": "Vincent van Gogh",
+        "year": 1889,
+        "file": "starry_night.jpg",
+        "url": f"{_NEURAL_STYLE}/starry_night.jpg",
+        "sha256": "0592ab0f7b51b3ce72608a95e53880bd93971e5b48f93a0ce8dfd3cbccf3d098",
+        "licence": "public domain",
+    },
+    "the_scream": {
+        "title": "The Scream",
+        "artist": "Edvard Munch",
+        "year": 1893,
+        "file": "the_scream.jpg",
+        "url": f"{_NEURAL_STYLE}/the_scream.jpg",
+        "sha256": "f3075cddeb974a9ee1d6418f7f33fd05185a7ac7dcb4288bd2805d499a9dcaee",
+        "licence": "public domain",
+    },
+    "shipwreck": {
+        "title": "The Shipwreck",
+        "artist": "J. M. W. Turner",
+        "year": 1805,
+        "file": "shipwreck.jpg",
+        "url": f"{_NEURAL_STYLE}/shipwreck.jpg",
+        "sha256": "4f7cf34e3cd4a5daaf3f421f059ca9a01aaa2a3afd7243d6670c9c8bc001a213",
+        "licence": "public domain",
+    },
+}
+
+_PAINTINGS_SUBDIR = "paintings"
+_DOWNLOAD_TIMEOUT = 30.0
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _key(name, what: str) -> str:
+    """Normalise a catalogue name: 'Starry Night' and 'starry-night' mean 'starry_night'."""
+    if not isinstance(name, str):
+        raise TypeError(f"The {what} name must be a string such as 'astronaut', got {type(name).__name__}")
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def _quoted(names) -> str:
+    names = [f"'{n}'" for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _unknown(name: str, what: str, valid) -> ImageError:
+    close = difflib.get_close_matches(_key(name, what), list(valid), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return ImageError(f"There is no {what} called {name!r}{hint}; choose one of {_quoted(valid)}.")
+
+
+def _pick(name, what: str, valid) -> str:
+    key = _key(name, what)
+    if key not in valid:
+        raise _unknown(name, what, valid)
+    return key
+
+
+# ------------------------------------------------------------------ content photos
+
+
+def content_names() -> list[str]:
+    """The names of the bundled content photos, e.g. ``['astronaut', 'chelsea', ...]``."""
+    return list(CONTENT_PHOTOS)
+
+
+def content(name: str, size=None) -> np.ndarray:
+    """A content photo bundled with scikit-image, in the course's image format.
+
+    ``name`` is one of :data:`CONTENT_PHOTOS` (``data.content_names()``); ``size``
+    is passed on to :func:`images.load`. Works offline. Black-and-white photos
+    come back with three equal colour channels.
+    """
+    key = _pick(name, "content photo", CONTENT_PHOTOS)
+    import skimage.data
+
+    try:
+        array = np.asarray(getattr(skimage.data, _SKIMAGE_LOADERS[key])())
+    except Exception as exc:  # noqa: BLE001 - e.g. an older scikit-image that downloads it
+        raise ImageError(
+            f"scikit-image could not provide the photo {key!r} ({type(exc).__name__}: {exc}); "
+            f"use another one of {_quoted(CONTENT_PHOTOS)}, or a picture of your own with images.load(path)."
+        ) from None
+    return images.load(array, size=size)  # black-and-white (H, W) becomes three equal channels
+
+
+# ----------------------------------------------------------------------- styles
+
+
+def style_path(name: str) -> Path:
+    """The PNG file of one of the course's own styles (always available offline).
+
+    In a checkout of the repository this is ``data/styles/<name>.png``. Where that
+    file is absent (a non-editable install, as in Colab), the style is drawn once
+    with ``art.make(name, size=512, seed=0)`` and saved (atomically) to
+    ``config.cache_dir()/styles/<name>.png``; later calls return that file.
+    """
+    key = _pick(name, "style", STYLES)
+    root = config.project_root()
+    if root is not None:
+        committed = Path(root) / "data" / "styles" / f"{key}.png"
+        if committed.is_file():
+            return committed
+    cached = config.cache_dir() / "styles" / f"{key}.png"
+    if not cached.is_file():
+        images.save(art.make(key, size=_STYLE_SIZE, seed=_STYLE_SEED), cached)
+    return cached
+
+
+def style(name: str, size=None) -> np.ndarray:
+    """One of the course's own style images, in the course's image format.
+
+    ``name`` is one of :data:`STYLES`; ``size`` is passed on to :func:`images.load`.
+    """
+    return images.load(style_path(name), size=size)
+
+
+# -------------------------------------------------------------------- paintings
+
+
+def _painting_url(key: str) -> str:
+    """The painting's usual URL, or the classroom mirror's from ``COURSE_PAINTINGS_URL``."""
+    info = PAINTINGS[key]
+    base = os.environ.get(PAINTINGS_URL_ENV, "").strip()
+    if not base:
+        return info["url"]
+    if not base.lower().startswith(("http://", "https://", "file://")):
+        raise DownloadError(
+            f"{PAINTINGS_URL_ENV} is set to {base!r}, which is not an address starting with http://, https:// "
+            f"or file://; fix it (for example http://192.168.1.10:8000/paintings) or unset it to use the internet."
+        )
+    return base.rstrip("/") + "/" + info["file"]
+
+
+def _offline_styles() -> str:
+    """The styles as learners call them: data.style('swirl'), 'mosaic', ... or 'pointillism'."""
+    calls = [f"data.style('{STYLES[0]}')"] + [f"'{s}'" for s in STYLES[1:]]
+    return calls[0] if len(calls) == 1 else ", ".join(calls[:-1]) + " or " + calls[-1]
+
+
+def painting_path(name: str) -> Path:
+    """The local file of a famous painting, downloaded (and checked) on first use.
+
+    ``name`` is one of :data:`PAINTINGS`. The file is kept in
+    ``config.cache_dir()/paintings/`` and verified against its sha256 every time,
+    so after one successful download it works offline. The address can be
+    replaced by a classroom mirror with ``COURSE_PAINTINGS_URL`` (see the module
+    docstring). Offline before the first download, this raises a
+    :class:`DownloadError` that names the course's own styles to use instead.
+    """
+    key = _pick(name, "painting", PAINTINGS)
+    info = PAINTINGS[key]
+    return downloads.fetch(
+        _painting_url(key),
+        fname=info["file"],
+        sha256=info["sha256"],
+        subdir=_PAINTINGS_SUBDIR,
+        timeout=_DOWNLOAD_TIMEOUT,
+        alternative=f"use one of the course's own styles instead, which work offline: {_offline_styles()}",
+    )
+
+
+def painting(name: str, size=None) -> np.ndarray:
+    """A famous public-domain painting, in the course's image format.
+
+    Downloaded on first use (see :func:`painting_path`); ``size`` is passed on to
+    :func:`images.load`.
+    """
+    return images.load(painting_path(name), size=size)
+
+
+def _painting_cached(key: str) -> bool:
+    """True if the painting is already in the cache with the right checksum."""
+    path = config.cache_dir() / _PAINTINGS_SUBDIR / PAINTINGS[key]["file"]
+    try:
+        return path.is_file() and downloads.sha256_of(path) == PAINTINGS[key]["sha256"].lower()
+    except OSError:
+        return False
+
+
+# ------------------------------------------------------------------ all together
+
+
+def _kind_of(key: str) -> str | None:
+    if key in CONTENT_PHOTOS:
+        return "content"
+    if key in STYLES:
+        return "style"
+    if key in PAINTINGS:
+        return "painting"
+    return None
+
+
+def load_any(name_or_path, size=None) -> np.ndarray:
+    """Load a catalogue picture by name, or else any image :func:`images.load` reads.
+
+    ``name_or_path`` may be a content photo (``'astronaut'``), a style
+    (``'swirl'``), a painting (``'starry_night'``), a file path, an http(s) URL, or
+    an array or PIL image. A string that is none of these raises an
+    :class:`ImageError` that lists the catalogue's names.
+    """
+    if isinstance(name_or_path, str):
+        text = name_or_path.strip()
+        key = _key(text, "picture") if text else ""
+        kind = _kind_of(key)
+        if kind == "content":
+            return content(key, size=size)
+        if kind == "style":
+            return style(key, size=size)
+        if kind == "painting":
+            return painting(key, size=size)
+        is_url = text.lower().startswith(("http://", "https://"))
+        if not is_url and not Path(text).expanduser().is_file():
+            names = list(CONTENT_PHOTOS) + list(STYLES) + list(PAINTINGS)
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ImageError(
+                f"{name_or_path!r} is neither an image file nor a picture in the course's catalogue{hint}; "
+                f"use a path or URL, a content photo ({', '.join(CONTENT_PHOTOS)}), "
+                f"a style ({', '.join(STYLES)}) or a painting ({', '.join(PAINTINGS)})."
+            )
+        if not is_url:
+            name_or_path = str(Path(text).expanduser())
+    elif isinstance(name_or_path, os.PathLike):
+        path = Path(name_or_path).expanduser()
+        if not path.is_file():
+            raise ImageError(f"There is no image file at {str(path)!r}; check the path.")
+        name_or_path = path
+    return images.load(name_or_path, size=size)
+
+
+def catalogue() -> list[dict]:
+    """Every picture of the catalogue, one dict per row, for a table in notebook 00.
+
+    Keys: ``kind`` ('content', 'style' or 'painting'), ``name``, ``description``,
+    ``offline`` (True if it can be loaded now without a network: content photos and
+    styles always, paintings once downloaded), and ``code`` (how to load it).
+    """
+    rows = [
+        {"kind": "content", "name": n, "description": d, "offline": True, "code": f"data.content('{n}')"}
+        for n, d in CONTENT_PHOTOS.items()
+    ]
+    for n in STYLES:
+        rows.append({
+            "kind": "style",
+            "name": n,
+            "description": _STYLE_DESCRIPTIONS.get(n, "The course's own style image, drawn in code"),
+            "offline": True,
+            "code": f"data.style('{n}')",
+        })
+    for n, info in PAINTINGS.items():
+        rows.append({
+            "kind": "painting",
+            "name": n,
+            "description": f"{info['artist']}, {info['title']} ({info['year']}), {info['licence']}",
+            "offline": _painting_cached(n),
+            "code": f"data.painting('{n}')",
+        })
+    return rows

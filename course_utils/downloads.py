@@ -1,0 +1,355 @@
+"""Download a file once, check it, keep it in the course's cache.
+
+:func:`fetch` is the course's only way to download a file. It wraps
+``keras.utils.get_file`` and adds what a learner on weak classroom Wi-Fi needs:
+
+- a file already in the cache (and matching its checksum) is returned at once,
+  with no network access at all, so a notebook that ran once keeps working offline;
+- a time limit, so a dead connection fails in seconds instead of hanging a cell;
+- a file whose sha256 checksum is wrong is deleted, never kept or used;
+- every failure becomes one :class:`~course_utils.errors.DownloadError` whose
+  message says in one sentence what went wrong (no network, the server answered
+  404, the file was damaged ...) and what to do next, without a chained traceback.
+
+Example::
+
+    from course_utils import downloads
+    path = downloads.fetch(
+        "https://example.org/pictures/starry_night.jpg",
+        sha256="0592ab0f7b51b3ce72608a95e53880bd93971e5b48f93a0ce8dfd3cbccf3d098",
+        subdir="paintings",
+    )
+
+Files land in ``config.cache_dir() / subdir / fname``; ``COURSE_CACHE_DIR`` moves
+the cache. To prepare a classroom without internet, copy the files into that
+folder beforehand: a file with the right checksum is never downloaded again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import http
+import http.client
+import math
+import os
+import re
+import socket
+import ssl
+import tempfile
+import urllib.error
+import urllib.parse
+from pathlib import Path, PurePosixPath
+
+from . import config
+from .errors import DownloadError
+
+__all__ = ["fetch", "sha256_of"]
+
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+_SCHEMES = ("http", "https", "file")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_LOCAL_ERRNOS = {errno.ENOSPC, errno.EROFS, getattr(errno, "EDQUOT", -1)}  # disk full, read-only, quota
+_NETWORK_ERRNOS = {
+    errno.ENETUNREACH: "the network is unreachable",
+    errno.EHOSTUNREACH: "the host is unreachable",
+    errno.ENETDOWN: "the network is down",
+}
+
+
+def sha256_of(path) -> str:
+    """The sha256 checksum of a file, as 64 lowercase hexadecimal characters.
+
+    The same number ``sha256sum FILE`` (Linux) or ``shasum -a 256 FILE`` (macOS)
+    prints; use it to fill in ``sha256=`` for a file you host yourself.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------- arguments
+
+
+def _check_url(url) -> urllib.parse.SplitResult:
+    if not isinstance(url, str):
+        raise TypeError(f"url must be a string such as 'https://example.org/picture.jpg', got {type(url).__name__}")
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.lower() not in _SCHEMES:
+        raise ValueError(f"Cannot download {url!r}: the address must start with http://, https:// or file://.")
+    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+        raise ValueError(f"Cannot download {url!r}: the address has no host name.")
+    return parts
+
+
+def _default_fname(parts: urllib.parse.SplitResult, url: str) -> str:
+    """A safe local file name from the last part of the URL's path."""
+    base = PurePosixPath(urllib.parse.unquote(parts.path)).name
+    name = _UNSAFE.sub("_", base).strip("._")
+    if len(name) > 200:  # keep the extension of very long names
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:200]
+    if not name:
+        raise ValueError(f"Cannot derive a file name from {url!r}: pass fname='something.jpg'.")
+    return name
+
+
+def _check_fname(fname) -> str:
+    if not isinstance(fname, str):
+        raise TypeError(f"fname must be a file name (a string), got {type(fname).__name__}")
+    if (
+        not fname
+        or fname in (".", "..")
+        or "/" in fname
+        or "\\" in fname
+        or any(ord(c) < 32 for c in fname)
+        or len(fname) > 255
+    ):
+        raise ValueError(f"fname must be a plain file name such as 'picture.jpg', without folders; got {fname!r}")
+    return fname
+
+
+def _check_sha256(sha256) -> str | None:
+    if sha256 is None:
+        return None
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.strip()):
+        raise ValueError(
+            f"sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints), got {sha256!r}"
+        )
+    return sha256.strip().lower()  # Keras compares with hexdigest(), which is lowercase
+
+
+def _check_subdir(subdir) -> str:
+    if not isinstance(subdir, str):
+        raise TypeError(f"subdir must be a folder name (a string), got {type(subdir).__name__}")
+    parts = PurePosixPath(subdir.replace("\\", "/")).parts
+    if not subdir or subdir.startswith(("/", "\\")) or os.path.isabs(subdir) or not parts or ".." in parts:
+        raise ValueError(f"subdir must be a relative folder inside the course's cache, such as 'paintings'; got {subdir!r}")
+    return os.path.join(*parts)
+
+
+def _check_timeout(timeout) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+def _target_dir(cache: Path, subdir: str) -> Path:
+    """Where ``keras.utils.get_file`` puts the file (it falls back to /tmp/.keras
+    when the cache folder is not writable)."""
+    base = str(cache)
+    if not os.access(base, os.W_OK):
+        base = os.path.join("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir(), ".keras")
+    return Path(base) / subdir
+
+
+# ------------------------------------------------------------------ the download
+
+
+def fetch(
+    url: str,
+    *,
+    fname: str | None = None,
+    sha256: str | None = None,
+    subdir: str = "downloads",
+    timeout: float = 30.0,
+    alternative: str | None = None,
+) -> Path:
+    """Download ``url`` into the course's cache (once) and return the local path.
+
+    Args:
+        url: an ``http://``, ``https://`` or ``file://`` address.
+        fname: the local file name; by default the last part of the URL, with
+            anything but letters, digits, ``.``, ``_`` and ``-`` replaced by ``_``.
+        sha256: the expected checksum (64 hexadecimal characters). Strongly
+            recommended: with it, a cached file is verified before it is used and
+            a damaged or changed download is deleted and reported. Without it, a
+            file already in the cache is trusted as it is.
+        subdir: the folder inside ``config.cache_dir()`` (relative, no ``..``).
+        timeout: seconds to wait for the server before giving up (applied to
+            connecting and to each read, through ``socket.setdefaulttimeout``
+            for the duration of the call; the previous default is restored).
+        alternative: what else the learner can do, finishing the sentence "...
+            connect to the internet and run this again, or <alternative>." (for
+            instance "use data.style('swirl') instead"); by default it suggests
+            copying the file into the cache by hand.
+
+    Returns:
+        The path of the file in the cache.
+
+    Raises:
+        DownloadError: no network, an HTTP error, a checksum mismatch, or the
+            file could not be written; the message is one sentence with what
+            to do next.
+        TypeError, ValueError: a malformed argument (checked before anything
+            touches the network).
+    """
+    parts = _check_url(url)
+    url = url.strip()
+    fname = _default_fname(parts, url) if fname is None else _check_fname(fname)
+    sha256 = _check_sha256(sha256)
+    subdir = _check_subdir(subdir)
+    timeout = _check_timeout(timeout)
+    if alternative is not None and not isinstance(alternative, str):
+        raise TypeError(f"alternative must be a string, got {type(alternative).__name__}")
+
+    from ._tf import keras  # imported here so that `import course_utils.data` stays light
+
+    cache = config.cache_dir()
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        path = keras.utils.get_file(
+            fname,
+            origin=url,
+            file_hash=sha256,
+            hash_algorithm="sha256",
+            cache_dir=str(cache),
+            cache_subdir=subdir,
+        )
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one DownloadError
+        target = _target_dir(cache, subdir) / fname
+        message = _explain(exc, url=url, parts=parts, fname=fname, target=target,
+                           sha256=sha256, timeout=timeout, alternative=alternative)
+        raise DownloadError(message) from None
+    finally:
+        socket.setdefaulttimeout(previous)
+    return Path(path)
+
+
+# ------------------------------------------------------------------- the message
+
+
+def _where(parts: urllib.parse.SplitResult) -> str:
+    if parts.scheme.lower() == "file":
+        return "the local file system"
+    host = parts.hostname or "?"
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """Keras turns HTTPError/URLError into a bare ``Exception("URL fetch failure ...")``
+    raised inside the ``except`` clause, so the original error is its context."""
+    while type(exc) is Exception and (exc.__cause__ or exc.__context__) is not None:
+        exc = exc.__cause__ or exc.__context__
+    return exc
+
+
+def _network_reason(reason, timeout: float) -> str | None:
+    """A few words for a connection problem, or None if ``reason`` is not one."""
+    if isinstance(reason, socket.gaierror):
+        return "the host name could not be found"
+    if isinstance(reason, TimeoutError):
+        return f"no answer within {timeout:g} seconds"
+    if isinstance(reason, ConnectionRefusedError):
+        return "the connection was refused"
+    if isinstance(reason, OSError) and reason.errno in _NETWORK_ERRNOS:
+        return _NETWORK_ERRNOS[reason.errno]
+    return None
+
+
+def _interrupted_reason(reason) -> str | None:
+    """A few words for a transfer that started and broke off, or None."""
+    if isinstance(reason, urllib.error.ContentTooShortError):
+        return "the file arrived incomplete"
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return "the connection was cut"
+    if isinstance(reason, (http.client.IncompleteRead, http.client.HTTPException)):
+        return "the server's answer broke off"
+    return None
+
+
+def _is_local_storage_error(err) -> bool:
+    """Writing into the cache failed (network errors never carry a file name)."""
+    return isinstance(err, OSError) and not isinstance(err, ssl.SSLError) and (
+        err.errno in _LOCAL_ERRNOS or err.filename is not None
+    )
+
+
+def _explain(exc, *, url, parts, fname, target, sha256, timeout, alternative) -> str:
+    """One sentence for a failed :func:`fetch`."""
+    where = _where(parts)
+    alt = alternative or f"copy {fname} by hand into {target.parent}"
+    err = _unwrap(exc)
+
+    # A checksum mismatch: Keras leaves the bad file in place; never keep it.
+    if isinstance(err, ValueError) and sha256 is not None and (
+        "hash" in str(err).lower() or (target.is_file() and sha256_of(target) != sha256)
+    ):
+        with contextlib.suppress(OSError):
+            target.unlink()
+        return (
+            f"The file downloaded from {url} is not the expected one (sha256 mismatch: it may be damaged "
+            f"or changed), so it was deleted; run this again, and if it keeps failing, {alt}."
+        )
+
+    if isinstance(err, urllib.error.HTTPError):
+        code = err.code
+        try:
+            phrase = http.HTTPStatus(code).phrase
+        except ValueError:
+            phrase = str(err.reason or "").strip() or "an error"
+        if code == 404:
+            advice = "the file is not at that address (it may have moved)"
+        elif code in (401, 403):
+            advice = "the server refuses to hand out the file"
+        elif code == 429:
+            advice = "the server is limiting downloads right now; wait a few minutes and run this again"
+        elif code >= 500:
+            advice = "the server has a problem; run this again later"
+        else:
+            advice = "run this again later"
+        return f"Could not download {fname} from {where}: the server answered {code} {phrase} for {url}; {advice}, or {alt}."
+
+    reason = err.reason if isinstance(err, urllib.error.URLError) and not isinstance(
+        err, urllib.error.ContentTooShortError) else err
+
+    if isinstance(reason, ssl.SSLCertVerificationError) or (
+        isinstance(reason, ssl.SSLError) and "CERTIFICATE" in str(reason).upper()
+    ):
+        return (
+            f"Could not download {fname} from {where}: the secure connection could not be verified "
+            f"({getattr(reason, 'verify_message', None) or reason}); check that the computer's date is right "
+            f"(on macOS, also run 'Install Certificates.command' in the Python folder) and run this again, or {alt}."
+        )
+
+    words = _network_reason(reason, timeout)
+    if words is not None:
+        return (
+            f"Could not download {fname} from {where}: no network connection ({words}); "
+            f"connect to the internet and run this again, or {alt}."
+        )
+
+    words = _interrupted_reason(reason)
+    if words is not None:
+        return (
+            f"Could not download {fname} from {where}: {words} during the download; "
+            f"run this again (a weak connection may need several tries), or {alt}."
+        )
+
+    if isinstance(reason, FileNotFoundError) and parts.scheme.lower() == "file":
+        return f"Could not copy {fname} from {url}: there is no such file; check the address, or {alt}."
+
+    if _is_local_storage_error(reason):
+        folder = target.parent
+        problem = os.strerror(reason.errno) if reason.errno else str(reason)
+        return (
+            f"Could not save {fname} in {folder} ({problem}); free some disk space or set COURSE_CACHE_DIR "
+            f"to a folder you can write to, and run this again."
+        )
+
+    if isinstance(reason, OSError):  # any other socket-level failure
+        detail = reason.strerror or str(reason) or type(reason).__name__
+        return (
+            f"Could not download {fname} from {where}: no network connection ({detail}); "
+            f"connect to the internet and run this again, or {alt}."
+        )
+
+    if isinstance(reason, str):  # URLError("unknown url type: ...") and the like
+        detail = reason.strip() or "unknown reason"
+    else:
+        detail = f"{type(reason).__name__}: {str(reason).strip() or 'no details'}"
+    return f"Could not download {fname} from {url} ({detail}); run this again, or {alt}."

@@ -1,0 +1,247 @@
+"""One figure style for the whole course, and labelled grids of images.
+
+::
+
+    plotting.show_grid({"photo": content, "style": style, "result": result})
+    fig = plotting.grid_figure([a, b], titles=["before", "after"], ncols=2)
+
+Figures are made with :class:`matplotlib.figure.Figure` directly, not through
+pyplot, so they never pile up in pyplot's list of open figures and no display
+is needed (tests run headless). :func:`show_grid` displays the figure in
+Jupyter/IPython and then closes it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from io import BytesIO
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ._io import atomic_path
+from .errors import ImageError
+from .images import _OUTPUT_TOLERANCE, _as_numpy, _to_float_rgb, load
+
+__all__ = ["use_course_style", "grid_figure", "show_grid", "show"]
+
+_DEFAULT_NCOLS = 4
+
+_STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 11,
+    "axes.titlesize": 11,
+    "figure.titlesize": 13,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "image.origin": "upper",
+}
+
+
+def use_course_style() -> None:
+    """Set the course's few matplotlib defaults (dpi 100, font size 11, no top/right spines).
+
+    Images are drawn with anti-aliased interpolation, so that a large picture
+    shrunk into a small panel does not shimmer. Safe to call many times.
+    """
+    matplotlib.rcParams.update(_STYLE)
+    for interpolation in ("auto", "antialiased"):  # "antialiased" was renamed "auto" in Matplotlib 3.10
+        try:
+            matplotlib.rcParams["image.interpolation"] = interpolation
+            return
+        except ValueError:
+            continue
+
+
+# ------------------------------------------------------------------ checking input
+
+
+def _as_items(images, titles) -> tuple[list, list]:
+    """(list of images, list of titles) from a list, a dict, or a batch array."""
+    if isinstance(images, dict):
+        if titles is not None:
+            raise ImageError("Give titles either as the keys of the dict of images or as titles=, not both.")
+        titles = [str(key) for key in images]
+        images = list(images.values())
+    elif isinstance(images, (list, tuple)):
+        images = list(images)
+    elif hasattr(images, "shape") and len(getattr(images, "shape", ())) == 4:
+        images = list(_as_numpy(images, "the batch of images"))  # (N, H, W, C): one panel each
+    else:
+        images = [images]
+    if not images:
+        raise ImageError("There are no images to show: the list is empty.")
+    if titles is None:
+        titles = [None] * len(images)
+    elif isinstance(titles, str) or len(titles) != len(images):
+        count = 1 if isinstance(titles, str) else len(titles)
+        raise ImageError(f"Got {len(images)} images but {count} titles; give one title per image (or None).")
+    return images, [None if t is None else str(t) for t in titles]
+
+
+def _panel_data(image, what: str):
+    """(array, is_2d): a float RGB image, or a 2-D array of any range shown with a colour map."""
+    if isinstance(image, (str, os.PathLike, Image.Image)):
+        return load(image), False
+    arr = _as_numpy(image, what)
+    if arr.ndim == 2:
+        if arr.dtype.kind not in "biuf" or arr.size == 0:
+            raise ImageError(f"{what} has shape {arr.shape} and dtype {arr.dtype}; expected numbers.")
+        return arr.astype(np.float32), True
+    return _to_float_rgb(arr, what, _OUTPUT_TOLERANCE), False
+
+
+def _check_positive(value, name: str, kind=(int, float, np.integer, np.floating)) -> None:
+    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
+        raise ImageError(f"{name} must be a positive number; got {value!r}.")
+
+
+def _grid_shape(count: int, ncols) -> tuple[int, int]:
+    if ncols is None:
+        ncols = min(count, _DEFAULT_NCOLS)
+    _check_positive(ncols, "ncols", (int, np.integer))
+    ncols = min(int(ncols), count)
+    return math.ceil(count / ncols), ncols
+
+
+def _row_height(panels, panel_size: float) -> float:
+    """Panel height: the tallest aspect ratio among the panels, within reason."""
+    ratio = max(arr.shape[0] / arr.shape[1] for arr, _ in panels)
+    return panel_size * min(max(ratio, 0.25), 3.0)
+
+
+# ----------------------------------------------------------------------- drawing
+
+
+def _draw_panel(fig: Figure, ax, arr, is_2d: bool, title, cmap, colorbar: bool) -> None:
+    if is_2d:
+        shown = ax.imshow(arr, cmap=cmap)
+        if colorbar:
+            fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+    else:
+        ax.imshow(arr, vmin=0.0, vmax=1.0)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+
+
+def grid_figure(images, titles=None, *, ncols=None, suptitle=None, panel_size=3.0,
+                cmap="gray", colorbar=False) -> Figure:
+    """A figure with one labelled panel per image.
+
+    Parameters
+    ----------
+    images : list, tuple or dict
+        Images in the course's format (float (H, W, 3) in [0, 1]; batches of
+        one (1, H, W, 3), uint8, tf.Tensors, file paths and PIL images work
+        too). A dict maps titles to images. 2-D arrays (feature maps, Gram
+        matrices ...) are shown with the colour map ``cmap`` over their own
+        range of values.
+    titles : list of str, optional
+        One title per image (None for no title), shown above each panel.
+    ncols : int, optional
+        Panels per row; by default up to 4.
+    suptitle : str, optional
+        A title for the whole figure.
+    panel_size : float, optional
+        Width of one panel in inches.
+    cmap : str, optional
+        Colour map for 2-D arrays.
+    colorbar : bool, optional
+        Add a colour bar beside every 2-D panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not registered with pyplot: nothing to close unless you want to.
+
+    Raises
+    ------
+    ImageError
+        For an empty list, a number of titles that does not match, or an
+        entry that is not an image.
+    """
+    use_course_style()
+    images, titles = _as_items(images, titles)
+    _check_positive(panel_size, "panel_size")
+    panels = [_panel_data(image, f"Image {i} of the grid") for i, image in enumerate(images)]
+    nrows, ncols = _grid_shape(len(panels), ncols)
+    height = nrows * _row_height(panels, panel_size) + (0.4 if suptitle else 0.0)
+    fig = Figure(figsize=(ncols * panel_size, height), layout="constrained")
+    for index, ((arr, is_2d), title) in enumerate(zip(panels, titles)):
+        ax = fig.add_subplot(nrows, ncols, index + 1)
+        _draw_panel(fig, ax, arr, is_2d, title, cmap, colorbar)
+    if suptitle:
+        fig.suptitle(str(suptitle))
+    return fig
+
+
+def _display(fig: Figure) -> None:
+    """Show ``fig`` in IPython/Jupyter; elsewhere do nothing."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image as PNG, display
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters.get("image/png")
+    try:
+        formatter.lookup(fig)  # the inline backend renders figures itself
+    except (KeyError, AttributeError):
+        buffer = BytesIO()
+        fig.savefig(buffer, format="png")
+        display(PNG(data=buffer.getvalue()))
+        return
+    display(fig)
+
+
+def _check_png_path(path) -> None:
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".png"):
+        raise ImageError(f"save_to must be a file name ending in .png, like 'grid.png'; got {path!r}.")
+
+
+def _save_png(fig: Figure, path) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+
+
+def _close(fig: Figure) -> None:
+    """Release the figure (and remove it from pyplot, should it be registered there)."""
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close(fig)
+    fig.clear()
+
+
+def show_grid(images, titles=None, *, ncols=None, suptitle=None, panel_size=3.0,
+              cmap="gray", colorbar=False, save_to=None) -> None:
+    """Build :func:`grid_figure`, display it (in Jupyter/IPython), then close it.
+
+    Takes the same arguments as :func:`grid_figure`, plus ``save_to``: a path
+    ending in ``.png`` where the figure is also saved (atomically). Outside
+    IPython nothing is displayed. Returns None, so a notebook cell does not
+    print the figure twice.
+    """
+    if save_to is not None:
+        _check_png_path(save_to)
+    fig = grid_figure(images, titles, ncols=ncols, suptitle=suptitle, panel_size=panel_size,
+                      cmap=cmap, colorbar=colorbar)
+    try:
+        if save_to is not None:
+            _save_png(fig, save_to)
+        _display(fig)
+    finally:
+        _close(fig)
+
+
+def show(image, title=None, *, panel_size=5.0, cmap="gray", colorbar=False, save_to=None) -> None:
+    """Display one image (course format, 2-D array, path or PIL image) with an optional title."""
+    show_grid([image], None if title is None else [title], panel_size=panel_size,
+              cmap=cmap, colorbar=colorbar, save_to=save_to)

@@ -1,0 +1,179 @@
+"""The optimisation loop of neural style transfer.
+
+:class:`Objective` holds what stays fixed (the photo's content features, the
+painting's Gram matrices, the weights) and computes, for a candidate image, the
+total loss, its parts and the gradient with respect to the pixels. :func:`stylize`
+then changes the pixels to lower that loss, with L-BFGS (the default, as in Gatys
+et al.) or Adam (as in the TensorFlow tutorial), showing a progress bar.
+
+Images are in the course's format: float32 (H, W, 3), RGB, values in [0, 1]; the
+pixels being optimised stay inside [0, 1].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Callable
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import images, losses, models
+from ._tf import keras, tf
+
+OPTIMIZERS = ("lbfgs", "adam")
+INITS = ("content", "style", "noise")
+
+
+class Objective:
+    """Weighted content + style + total-variation loss for one photo and one style.
+
+    Defaults follow the TensorFlow style-transfer tutorial (content from
+    block5_conv2, style from the first conv of each block, weights 1e4 / 1e-2 / 30).
+    """
+
+    def __init__(self, content, style, *, content_weight: float = 1e4, style_weight: float = 1e-2,
+                 tv_weight: float = 30.0, content_layers=("block5_conv2",),
+                 style_layers=models.STYLE_LAYERS, base: keras.Model | None = None):
+        self.content_layers, self.style_layers = tuple(content_layers), tuple(style_layers)
+        self.weights = {"content": float(content_weight), "style": float(style_weight), "tv": float(tv_weight)}
+        layers = tuple(dict.fromkeys(self.content_layers + self.style_layers))
+        self.extractor = models.feature_extractor(layers, base)
+        content_features = self.extractor(images.to_batch(images.load(content)))
+        style_features = self.extractor(images.to_batch(images.load(style)))
+        self.content_targets = {name: content_features[name] for name in self.content_layers}
+        self.style_grams = {name: losses.gram_matrix(style_features[name]) for name in self.style_layers}
+        self._compiled = tf.function(self._value_and_grad, reduce_retracing=True)
+
+    def parts(self, batch) -> dict:
+        """Unweighted loss terms for an image batch of shape (1, H, W, 3)."""
+        features = self.extractor(batch)
+        content = tf.add_n([losses.content_loss(features[n], self.content_targets[n])
+                            for n in self.content_layers]) / len(self.content_layers)
+        style = losses.style_loss(features, self.style_grams)
+        tv = losses.total_variation_loss(batch)
+        return {"content": content, "style": style, "tv": tv}
+
+    def _value_and_grad(self, batch):
+        with tf.GradientTape() as tape:
+            tape.watch(batch)
+            parts = self.parts(batch)
+            total = tf.add_n([self.weights[k] * parts[k] for k in ("content", "style", "tv")])
+        return total, parts, tape.gradient(total, batch)
+
+    def value_and_grad(self, batch):
+        """(total loss, dict of unweighted parts, gradient w.r.t. the pixels), compiled."""
+        return self._compiled(tf.convert_to_tensor(batch, dtype=tf.float32))
+
+
+@dataclasses.dataclass
+class Result:
+    """What :func:`stylize` returns."""
+
+    image: np.ndarray  # (H, W, 3) float32 in [0, 1]
+    history: dict  # "total", "content", "style", "tv": one value per step
+    seconds: float
+    optimizer: str
+
+    @property
+    def final_loss(self) -> float:
+        return self.history["total"][-1]
+
+
+def initial_image(content, style, init: str = "content", seed: int = 0) -> np.ndarray:
+    """Starting pixels: the photo, the style image resized to the photo, or uniform noise."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    content = images.load(content)
+    if init == "content":
+        return content.copy()
+    if init == "style":
+        from skimage.transform import resize
+
+        return resize(images.load(style), content.shape, anti_aliasing=True).astype(np.float32)
+    return np.random.default_rng(seed).uniform(0.0, 1.0, content.shape).astype(np.float32)
+
+
+def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init: str = "content",
+            content_weight: float = 1e4, style_weight: float = 1e-2, tv_weight: float = 30.0,
+            seed: int = 0, progress: bool = True, callback: Callable | None = None,
+            callback_every: int = 10, objective: Objective | None = None) -> Result:
+    """Paint ``content`` (a photo) in the style of ``style`` by optimising the pixels.
+
+    Parameters
+    ----------
+    content, style : images in the course's format (or anything ``images.load`` takes).
+        They are used at the size given; load them with ``size=`` to choose it.
+    steps : optimiser steps (L-BFGS iterations or Adam updates).
+    optimizer : "lbfgs" (default; fewest steps) or "adam" (the TensorFlow tutorial's recipe).
+    init : start from the "content" photo, the "style" image or "noise".
+    callback : called as ``callback(step, image, parts)`` every ``callback_every`` steps,
+        e.g. to update a live preview.
+    objective : reuse a prepared :class:`Objective` (then the weights arguments are ignored).
+    """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    if not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if objective is None:
+        objective = Objective(content, style, content_weight=content_weight,
+                              style_weight=style_weight, tv_weight=tv_weight)
+    start = initial_image(content, style, init, seed)[np.newaxis]
+    history = {k: [] for k in ("total", "content", "style", "tv")}
+    bar = tqdm(total=steps, desc=f"style transfer ({optimizer})", disable=not progress, leave=False)
+
+    def record(step, batch, total, parts):
+        history["total"].append(float(total))
+        for k, v in parts.items():
+            history[k].append(float(v))
+        bar.update(1)
+        bar.set_postfix(loss=f"{float(total):.4g}")
+        if callback is not None and (step % callback_every == 0 or step == steps):
+            callback(step, np.asarray(batch)[0], {k: float(v) for k, v in parts.items()})
+
+    began = time.perf_counter()
+    try:
+        run = _run_lbfgs if optimizer == "lbfgs" else _run_adam
+        final = run(objective, start, steps, record)
+    finally:
+        bar.close()
+    return Result(np.clip(final[0], 0.0, 1.0).astype(np.float32), history,
+                  time.perf_counter() - began, optimizer)
+
+
+def _run_adam(objective, start, steps, record):
+    """The TensorFlow tutorial's recipe: Adam(lr 0.02, beta_1 0.99, epsilon 0.1), clip to [0, 1]."""
+    image = tf.Variable(start)
+    opt = keras.optimizers.Adam(learning_rate=0.02, beta_1=0.99, epsilon=1e-1)
+    for step in range(1, steps + 1):
+        total, parts, grad = objective.value_and_grad(image)
+        opt.apply_gradients([(grad, image)])
+        image.assign(tf.clip_by_value(image, 0.0, 1.0))
+        record(step, image.numpy(), total, parts)
+    return image.numpy()
+
+
+def _run_lbfgs(objective, start, steps, record):
+    """scipy's L-BFGS-B on the pixels, with bounds [0, 1]; one gradient per evaluation."""
+    from scipy.optimize import Bounds, minimize
+
+    shape = start.shape
+    last = {}
+
+    def fun(x):
+        batch = x.reshape(shape).astype(np.float32)
+        total, parts, grad = objective.value_and_grad(batch)
+        last["parts"] = parts
+        return float(total), np.asarray(grad, dtype=np.float64).ravel()
+
+    counter = {"step": 0}
+
+    def after_iteration(intermediate_result):
+        counter["step"] += 1
+        record(counter["step"], intermediate_result.x.reshape(shape), intermediate_result.fun, last["parts"])
+
+    result = minimize(fun, start.astype(np.float64).ravel(), jac=True, method="L-BFGS-B",
+                      bounds=Bounds(np.zeros(start.size), np.ones(start.size)), callback=after_iteration,
+                      options={"maxiter": steps, "maxfun": steps * 2, "maxcor": 20})
+    return result.x.reshape(shape).astype(np.float32)

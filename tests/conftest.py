@@ -1,0 +1,16 @@
+"""Shared test set-up: no display, quiet TensorFlow, the VGG19 model built once."""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def vgg():
+    """The course's VGG19 from the default cache (``make test`` prepares it first)."""
+    from course_utils import models
+
+    return models.vgg19(verbose=False)

@@ -1,0 +1,51 @@
+"""The committed notebooks: no outputs, the course's shape, a badge that points at itself.
+
+(nbval runs them; this file checks how they are committed.)
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from course_utils import config
+
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+
+
+def _cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ should hold the course's notebooks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"{path.name} cell {i} has outputs: run 'make strip'"
+            assert cell.get("execution_count") is None, f"{path.name} cell {i} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_name_badge_and_setup_cell(path):
+    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name), "names are NN_snake_case_title.ipynb"
+    cells = _cells(path)
+    first = "".join(cells[0]["source"])
+    badge = f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/notebooks/{path.name}"
+    assert cells[0]["cell_type"] == "markdown" and badge in first, "the Colab badge must point at this notebook"
+    assert re.search(r"^# ", first, re.M), "title after the badge"
+    setup = next(c for c in cells if c["cell_type"] == "code")
+    source = "".join(setup["source"])
+    assert 'if "google.colab" in sys.modules:' in source, "the first code cell installs only in Colab"
+    assert f"git+https://github.com/{config.REPO}" in source
+    assert "config.seed(" in source
+    params = [c for c in cells if c["cell_type"] == "code"][1]
+    assert "config.pick(" in "".join(params["source"]), "the second code cell holds the parameters"
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "## Exercises" in text and "## Summary" in text
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert "tf.keras" not in code, "use `import keras` (Keras 3)"
