@@ -2,8 +2,8 @@
 
 Neural style transfer needs style images with strong texture at many scales and
 rich colour. Rather than shipping famous paintings with unclear licences, the
-course paints its own: four small generative artworks, each a few dozen lines of
-NumPy, Pillow and SciPy.
+course paints its own: four small generative artworks, each about a hundred
+lines of NumPy, Pillow and SciPy.
 
 - ``swirl``        short thick brush strokes following a swirling flow field
                    (after Van Gogh's night skies)
@@ -337,8 +337,8 @@ def swirl(rng: np.random.Generator, size: int) -> np.ndarray:
 def mosaic(rng: np.random.Generator, size: int) -> np.ndarray:
     """Make a stained-glass rose window from Voronoi cells and lead lines.
 
-    Seeds lie on rings inside a round window (so the cells form petals) and at
-    random outside it. Every pixel belongs to its nearest seed (a k-d tree
+    Seeds lie on rings inside a round window (so the cells form petals) and on
+    a jittered grid outside it. Every pixel belongs to its nearest seed (a k-d tree
     query); the distance to the border with the second-nearest seed draws the
     lead lines. Each glass piece gets a saturated colour, its own shading
     gradient, streaky glass texture and darker edges.
@@ -375,7 +375,8 @@ def mosaic(rng: np.random.Generator, size: int) -> np.ndarray:
     twist = rng.uniform(0, 2 * np.pi)
     order = rng.permutation(len(glass))
     for k, (r, count) in enumerate(rings):
-        a = twist + 2 * np.pi * (np.arange(count) + 0.5 * (k % 2 == 1 and count == rings[k - 1][1])) / count
+        offset = 0.5 if k % 2 else 0.0  # odd rings sit between the seeds of the ring inside
+        a = twist + 2 * np.pi * (np.arange(count) + offset) / count
         rr = r + rng.normal(0, 0.003, count)
         a = a + rng.normal(0, 0.01, count)
         seeds += list(zip(cx + rr * np.cos(a), cy + rr * np.sin(a)))
@@ -626,7 +627,7 @@ def pointillism(rng: np.random.Generator, size: int) -> np.ndarray:
     """Paint a sunny landscape in small round dots of jittered colour.
 
     A smooth scene (sky gradient, sun with its glow, clouds, layered hills,
-    a lake reflecting the sky and a few round trees) is built with NumPy and
+    a lake with the sun's reflection, light and shadow, a few round trees) is built with NumPy and
     then re-painted dot by dot: each dot takes the scene's colour under it,
     shifted a little at random and sometimes towards a neighbouring hue, so
     that nearby dots mix in the eye as in Seurat's paintings.
@@ -658,7 +659,7 @@ def pointillism(rng: np.random.Generator, size: int) -> np.ndarray:
     d = np.hypot(x - sun_x, y - sun_y)
     glow = np.exp(-((d / 0.22) ** 2))
     sky = sky * (1 - 0.6 * glow[..., None]) + col((1.0, 0.85, 0.45)) * 0.6 * glow[..., None]
-    clouds = _smoothstep(0.35, 1.3, _fbm(rng, G, cells=4, octaves=4) + 0.6 * (0.5 - y) * 0)
+    clouds = _smoothstep(0.35, 1.3, _fbm(rng, G, cells=4, octaves=4))
     clouds *= _smoothstep(horizon, horizon - 0.25, y)
     sky = sky * (1 - 0.7 * clouds[..., None]) + col((1.0, 0.95, 0.92)) * 0.7 * clouds[..., None]
     sun = _smoothstep(sun_r, sun_r * 0.85, d)[..., None]
@@ -675,7 +676,7 @@ def pointillism(rng: np.random.Generator, size: int) -> np.ndarray:
                + 0.02 * np.sin(2 * np.pi * 2.3 * x + phase[1]) + 0.008 * noise)
         tops.append(top)
         mask = _smoothstep(-0.004, 0.004, y - top)[..., None]
-        shade = np.clip((y - top) * 4 + 0.3 * noise * 0.3, 0, 1)
+        shade = np.clip((y - top) * 4 + 0.09 * noise, 0, 1)
         hill = _lerp_palette([light, dark], shade)
         scene = scene * (1 - mask) + hill * mask
 
@@ -793,7 +794,7 @@ def make(name: str, size: int = 512, seed: int = 0) -> np.ndarray:
     >>> art.make("mosaic", size=64).shape
     (64, 64, 3)
     """
-    if name not in STYLES:
+    if not isinstance(name, str) or name not in STYLES:
         known = ", ".join(STYLES)
         raise ImageError(f"Unknown style {name!r}; the course's styles are: {known}.")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_SIZE:
@@ -829,7 +830,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     for name in args.only or list(STYLES):
         start = time.perf_counter()
-        image = make(name, size=args.size, seed=args.seed)
+        try:
+            image = make(name, size=args.size, seed=args.seed)
+        except ImageError as error:
+            parser.error(str(error))  # a one-line message and exit status 2, like any bad argument
         path = save(image, args.outdir / f"{name}.png")
         print(f"wrote {path} ({args.size}x{args.size}, seed {args.seed}, {time.perf_counter() - start:.1f} s)")
 

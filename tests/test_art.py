@@ -111,6 +111,13 @@ def test_unknown_name_lists_the_styles():
     assert "'cubism'" in message
     for name in NAMES:
         assert name in message
+    assert message.count(".") == 1 and message.endswith("."), "one sentence"
+
+
+@pytest.mark.parametrize("name", ["Swirl", "", None, 3])
+def test_other_bad_names(name):
+    with pytest.raises(ImageError, match="swirl, mosaic, composition, pointillism"):
+        art.make(name)
 
 
 @pytest.mark.parametrize("size", [31, 0, -64, 64.0, "64", None, True])
@@ -155,6 +162,14 @@ def test_cli_rejects_unknown_style(tmp_path, capsys):
         art.main([str(tmp_path), "--only", "cubism"])
     assert info.value.code == 2
     assert "swirl" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_rejects_bad_size(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        art.main([str(tmp_path), "--size", "8"])
+    assert info.value.code == 2
+    assert str(art.MIN_SIZE) in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
 
 
