@@ -36,6 +36,7 @@ import numpy as np
 
 from . import config, torch_pickle
 from ._io import atomic_path, atomic_write_bytes
+from .downloads import sha256_of
 from ._tf import keras, tf
 from .errors import WeightsError
 from . import images
@@ -82,14 +83,6 @@ def _cache_paths() -> tuple[Path, Path]:
     return folder / _CACHE_NAME, folder / _META_NAME
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _bare_vgg19() -> keras.Model:
     return keras.applications.VGG19(include_top=False, weights=None, input_shape=(None, None, 3))
 
@@ -99,7 +92,7 @@ def cached_weights() -> WeightsInfo | None:
     weights, meta = _cache_paths()
     try:
         info = json.loads(meta.read_text())
-        if weights.is_file() and info.get("sha256") == _sha256(weights) and info.get("source") in KIND:
+        if weights.is_file() and info.get("sha256") == sha256_of(weights) and info.get("source") in KIND:
             return WeightsInfo(info["source"], KIND[info["source"]], weights)
     except (OSError, ValueError, AttributeError):
         pass
@@ -110,7 +103,7 @@ def _write_cache(model: keras.Model, source: str) -> WeightsInfo:
     weights, meta = _cache_paths()
     with atomic_path(weights, suffix=".weights.h5") as tmp:
         model.save_weights(tmp)
-    record = {"source": source, "kind": KIND[source], "sha256": _sha256(weights), "keras": keras.__version__}
+    record = {"source": source, "kind": KIND[source], "sha256": sha256_of(weights), "keras": keras.__version__}
     atomic_write_bytes(meta, json.dumps(record, indent=2).encode())
     return WeightsInfo(source, KIND[source], weights)
 
