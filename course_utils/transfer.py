@@ -116,6 +116,7 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     if not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    content, style = images.load(content), images.load(style)  # decode files once, not per use
     if objective is None:
         objective = Objective(content, style, content_weight=content_weight,
                               style_weight=style_weight, tv_weight=tv_weight)
