@@ -4,9 +4,11 @@ All functions take TensorFlow tensors (NumPy arrays work too) and are
 differentiable, so they can be used inside ``tf.function`` and ``GradientTape``.
 
 - :func:`gram_matrix`  style as statistics: which channels fire together
+- :func:`gram_distance` relative difference of two Gram matrices
 - :func:`content_loss` how far the generated image's features are from the photo's
 - :func:`style_loss`   how far its Gram matrices are from the painting's, summed over layers
 - :func:`total_variation_loss` how noisy it is (neighbouring pixels that differ)
+- :func:`balanced_layer_weights` style-layer weights that give every layer the same say
 
 The defaults follow the TensorFlow style-transfer tutorial: Gram matrices divided by
 the number of positions, mean squared errors, and the mean over layers.
@@ -50,6 +52,21 @@ def gram_matrix(features, normalize: str = "positions"):
     return gram[0] if single else gram
 
 
+def gram_distance(gram, reference):
+    """How far a Gram matrix is from a reference one, relative to the reference's size.
+
+    ``||gram - reference|| / ||reference||`` (Frobenius norms): 0 for identical
+    statistics, about 1 when they differ as much as the reference is large. Being
+    relative, it can be compared across layers whose activations differ in scale.
+    """
+    gram = tf.convert_to_tensor(gram, dtype=tf.float32)
+    reference = tf.convert_to_tensor(reference, dtype=tf.float32)
+    if gram.shape != reference.shape:
+        raise ValueError(f"Gram matrices of different shapes: {tuple(gram.shape)} vs {tuple(reference.shape)}; "
+                         "compare matrices of the same layer")
+    return tf.norm(gram - reference) / tf.maximum(tf.norm(reference), 1e-12)
+
+
 def content_loss(generated, target):
     """Mean squared difference between two feature maps of the same shape."""
     generated = tf.convert_to_tensor(generated, dtype=tf.float32)
@@ -80,6 +97,26 @@ def style_loss(generated: dict, target_grams: dict, layer_weights: dict | None =
         gram = gram_matrix(generated[name], normalize)
         total += layer_weights[name] * tf.reduce_mean(tf.square(gram - target_grams[name]))
     return total
+
+
+def balanced_layer_weights(target_grams: dict) -> dict:
+    """Layer weights that give every style layer the same say: 1 / (L * mean(A**2)).
+
+    VGG19's deep layers have much larger activations than its first ones, so with
+    equal weights their Gram differences swamp the others and the colours and
+    fine strokes (first layers) are matched last. Dividing each layer's error by
+    the size of its target Gram matrix turns it into a relative error. (Gatys et
+    al. got the same effect by rescaling the network's weights so that every
+    filter's mean activation is one.)
+    """
+    if not target_grams:
+        raise ValueError("target_grams is empty: give at least one style layer")
+    count = len(target_grams)
+    weights = {}
+    for name, gram in target_grams.items():
+        size = float(tf.reduce_mean(tf.square(tf.convert_to_tensor(gram, dtype=tf.float32))))
+        weights[name] = 1.0 / (count * max(size, 1e-12))
+    return weights
 
 
 def total_variation_loss(image, kind: str = "l1"):

@@ -26,7 +26,7 @@ from ._io import atomic_path
 from .errors import ImageError
 from .images import _OUTPUT_TOLERANCE, _as_numpy, _to_float_rgb, load
 
-__all__ = ["use_course_style", "grid_figure", "show_grid", "show"]
+__all__ = ["use_course_style", "grid_figure", "show_grid", "show", "png_bytes", "close"]
 
 _DEFAULT_NCOLS = 4
 
@@ -194,11 +194,16 @@ def _display(fig: Figure) -> None:
     try:
         formatter.lookup(fig)  # the inline backend renders figures itself
     except (KeyError, AttributeError):
-        buffer = BytesIO()
-        fig.savefig(buffer, format="png")
-        display(PNG(data=buffer.getvalue()))
+        display(PNG(data=png_bytes(fig)))
         return
     display(fig)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure rendered as PNG file contents (for display handles and widgets)."""
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def _check_png_path(path) -> None:
@@ -211,7 +216,7 @@ def _save_png(fig: Figure, path) -> None:
         fig.savefig(tmp, format="png")
 
 
-def _close(fig: Figure) -> None:
+def close(fig: Figure) -> None:
     """Release the figure (and remove it from pyplot, should it be registered there)."""
     import sys
 
@@ -238,7 +243,7 @@ def show_grid(images, titles=None, *, ncols=None, suptitle=None, panel_size=3.0,
             _save_png(fig, save_to)
         _display(fig)
     finally:
-        _close(fig)
+        close(fig)
 
 
 def show(image, title=None, *, panel_size=5.0, cmap="gray", colorbar=False, save_to=None) -> None:

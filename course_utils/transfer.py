@@ -27,39 +27,73 @@ INITS = ("content", "style", "noise")
 
 
 class Objective:
-    """Weighted content + style + total-variation loss for one photo and one style.
+    """Weighted content + style + total-variation loss for a photo and/or a style image.
 
     Defaults follow the TensorFlow style-transfer tutorial (content from
     block5_conv2, style from the first conv of each block, weights 1e4 / 1e-2 / 30).
+    ``style_layer_weights`` is None (every style layer weighs the same), "balanced"
+    (:func:`losses.balanced_layer_weights`) or a dict layer -> weight.
+    Leave out ``style`` and it measures only how well an image keeps the photo's
+    features (a *content reconstruction*); leave out ``content`` and it measures
+    only the style statistics (*texture synthesis*).
     """
 
-    def __init__(self, content, style, *, content_weight: float = 1e4, style_weight: float = 1e-2,
+    def __init__(self, content=None, style=None, *, content_weight: float = 1e4, style_weight: float = 1e-2,
                  tv_weight: float = 30.0, content_layers=("block5_conv2",),
-                 style_layers=models.STYLE_LAYERS, base: keras.Model | None = None):
-        self.content_layers, self.style_layers = tuple(content_layers), tuple(style_layers)
+                 style_layers=models.STYLE_LAYERS, style_layer_weights=None,
+                 base: keras.Model | None = None):
+        if content is None and style is None:
+            raise ValueError("give a content image, a style image or both")
+        self.content_layers = tuple(content_layers) if content is not None else ()
+        self.style_layers = tuple(style_layers) if style is not None else ()
+        if content is not None and not self.content_layers:
+            raise ValueError("content_layers is empty: name at least one VGG19 layer, e.g. 'block4_conv2'")
+        if style is not None and not self.style_layers:
+            raise ValueError("style_layers is empty: name at least one VGG19 layer, e.g. 'block1_conv1'")
         self.weights = {"content": float(content_weight), "style": float(style_weight), "tv": float(tv_weight)}
+        self.terms = tuple(k for k, used in (("content", content is not None), ("style", style is not None),
+                                              ("tv", True)) if used)
         layers = tuple(dict.fromkeys(self.content_layers + self.style_layers))
         self.extractor = models.feature_extractor(layers, base)
-        content_features = self.extractor(images.to_batch(images.load(content)))
-        style_features = self.extractor(images.to_batch(images.load(style)))
-        self.content_targets = {name: content_features[name] for name in self.content_layers}
-        self.style_grams = {name: losses.gram_matrix(style_features[name]) for name in self.style_layers}
+        self.content_targets, self.style_grams = {}, {}
+        if content is not None:
+            features = self.extractor(images.to_batch(images.load(content)))
+            self.content_targets = {name: features[name] for name in self.content_layers}
+        if style is not None:
+            features = self.extractor(images.to_batch(images.load(style)))
+            self.style_grams = {name: losses.gram_matrix(features[name]) for name in self.style_layers}
+        self.style_layer_weights = self._layer_weights(style_layer_weights)
         self._compiled = tf.function(self._value_and_grad, reduce_retracing=True)
+
+    def _layer_weights(self, given):
+        if given is None or not self.style_grams:
+            return None  # the same weight for every layer, as in the TensorFlow tutorial
+        if isinstance(given, str):
+            if given != "balanced":
+                raise ValueError(f"style_layer_weights must be None, 'balanced' or a dict, got {given!r}")
+            return losses.balanced_layer_weights(self.style_grams)
+        missing = [name for name in self.style_layers if name not in given]
+        if missing:
+            raise ValueError(f"style_layer_weights has no weight for layer {missing[0]!r}")
+        return {name: float(given[name]) for name in self.style_layers}
 
     def parts(self, batch) -> dict:
         """Unweighted loss terms for an image batch of shape (1, H, W, 3)."""
         features = self.extractor(batch)
-        content = tf.add_n([losses.content_loss(features[n], self.content_targets[n])
-                            for n in self.content_layers]) / len(self.content_layers)
-        style = losses.style_loss(features, self.style_grams)
-        tv = losses.total_variation_loss(batch)
-        return {"content": content, "style": style, "tv": tv}
+        parts = {}
+        if self.content_layers:
+            parts["content"] = tf.add_n([losses.content_loss(features[n], self.content_targets[n])
+                                         for n in self.content_layers]) / len(self.content_layers)
+        if self.style_layers:
+            parts["style"] = losses.style_loss(features, self.style_grams, self.style_layer_weights)
+        parts["tv"] = losses.total_variation_loss(batch)
+        return parts
 
     def _value_and_grad(self, batch):
         with tf.GradientTape() as tape:
             tape.watch(batch)
             parts = self.parts(batch)
-            total = tf.add_n([self.weights[k] * parts[k] for k in ("content", "style", "tv")])
+            total = tf.add_n([self.weights[k] * parts[k] for k in self.terms])
         return total, parts, tape.gradient(total, batch)
 
     def value_and_grad(self, batch):
@@ -72,13 +106,20 @@ class Result:
     """What :func:`stylize` returns."""
 
     image: np.ndarray  # (H, W, 3) float32 in [0, 1]
-    history: dict  # "total", "content", "style", "tv": one value per step
+    history: dict  # "total" and each part ("content", "style", "tv"): one value per step
     seconds: float
     optimizer: str
 
     @property
     def final_loss(self) -> float:
         return self.history["total"][-1]
+
+
+def _check_run(optimizer, steps) -> None:
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
 
 
 def initial_image(content, style, init: str = "content", seed: int = 0) -> np.ndarray:
@@ -112,22 +153,36 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
         e.g. to update a live preview.
     objective : reuse a prepared :class:`Objective` (then the weights arguments are ignored).
     """
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    _check_run(optimizer, steps)  # before the (slow) objective is built
     content, style = images.load(content), images.load(style)  # decode files once, not per use
     if objective is None:
         objective = Objective(content, style, content_weight=content_weight,
                               style_weight=style_weight, tv_weight=tv_weight)
-    start = initial_image(content, style, init, seed)[np.newaxis]
-    history = {k: [] for k in ("total", "content", "style", "tv")}
-    bar = tqdm(total=steps, desc=f"style transfer ({optimizer})", disable=not progress, leave=False)
+    start = initial_image(content, style, init, seed)
+    return optimize(objective, start, steps=steps, optimizer=optimizer, progress=progress,
+                    callback=callback, callback_every=callback_every, desc=f"style transfer ({optimizer})")
+
+
+def optimize(objective, start, *, steps: int = 100, optimizer: str = "lbfgs", progress: bool = True,
+             callback: Callable | None = None, callback_every: int = 10, desc: str | None = None) -> Result:
+    """Change the pixels of ``start`` (H, W, 3) to lower ``objective``; the loop behind every picture.
+
+    ``objective`` is anything with ``value_and_grad(batch) -> (total, parts, gradient)``,
+    such as :class:`Objective`. Pixels stay in [0, 1]. Returns a :class:`Result`
+    with the final image, the loss history per step and the time taken.
+    """
+    _check_run(optimizer, steps)
+    start = np.asarray(start, dtype=np.float32)
+    if start.ndim != 3 or start.shape[-1] != 3:
+        raise ValueError(f"start must be an image of shape (H, W, 3), got shape {start.shape}")
+    start = start[np.newaxis]
+    history = {"total": []}
+    bar = tqdm(total=steps, desc=desc or f"optimising ({optimizer})", disable=not progress, leave=False)
 
     def record(step, batch, total, parts):
         history["total"].append(float(total))
         for k, v in parts.items():
-            history[k].append(float(v))
+            history.setdefault(k, []).append(float(v))
         bar.update(1)
         bar.set_postfix(loss=f"{float(total):.4g}")
         if callback is not None and (step % callback_every == 0 or step == steps):
@@ -176,5 +231,8 @@ def _run_lbfgs(objective, start, steps, record):
 
     result = minimize(fun, start.astype(np.float64).ravel(), jac=True, method="L-BFGS-B",
                       bounds=Bounds(np.zeros(start.size), np.ones(start.size)), callback=after_iteration,
-                      options={"maxiter": steps, "maxfun": steps * 2, "maxcor": 20})
+                      options={"maxiter": steps, "maxfun": steps * 2, "maxcor": 20,
+                               # run all the steps asked for: the losses' scale is arbitrary,
+                               # so scipy's default stopping tolerances can end the run early
+                               "ftol": 0.0, "gtol": 0.0})
     return result.x.reshape(shape).astype(np.float32)

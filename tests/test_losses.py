@@ -82,3 +82,21 @@ def test_gradients_match_finite_differences():
         bump[index] = eps
         numeric = (float(f(x + bump)) - float(f(x - bump))) / (2 * eps)
         assert grad[index] == pytest.approx(numeric, rel=2e-2, abs=1e-3)
+
+
+def test_gram_distance_is_relative_and_checks_shapes():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(6, 6)).astype(np.float32)
+    assert float(losses.gram_distance(a, a)) == 0.0
+    assert float(losses.gram_distance(2 * a, a)) == pytest.approx(1.0, rel=1e-6)
+    assert float(losses.gram_distance(1000 * a, 1000 * 2 * a)) == pytest.approx(0.5, rel=1e-6)
+    with pytest.raises(ValueError, match="compare matrices of the same layer"):
+        losses.gram_distance(a, a[:3])
+
+
+def test_balanced_layer_weights():
+    grams = {"small": np.full((2, 2), 1.0, np.float32), "big": np.full((3, 3), 10.0, np.float32)}
+    weights = losses.balanced_layer_weights(grams)
+    assert weights == pytest.approx({"small": 0.5, "big": 0.005})
+    with pytest.raises(ValueError, match="target_grams is empty"):
+        losses.balanced_layer_weights({})

@@ -124,3 +124,22 @@ def _copy(args):
 
 def _summary(args) -> str:
     return ", ".join(f"shape {a.shape} {a.dtype}" if isinstance(a, np.ndarray) else repr(a) for a in args)
+
+
+class Trials:
+    """``make_inputs`` that begins every check with some fixed cases, then random ones.
+
+    A check draws its inputs from one fresh random generator; a new generator
+    means a new check, which starts again with the first fixed case.
+    """
+
+    def __init__(self, first, then):
+        self.first, self.then = list(first), then
+        self._rng, self._count = None, 0
+
+    def __call__(self, rng):
+        if rng is not self._rng:
+            self._rng, self._count = rng, 0
+        maker = self.first[self._count] if self._count < len(self.first) else self.then
+        self._count += 1
+        return maker(rng)

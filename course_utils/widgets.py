@@ -1,0 +1,270 @@
+"""Figures with controls: move a slider, the picture is redrawn in place.
+
+The figure is an ordinary output of the cell (a PNG with a display id), not part
+of a widget, so it is there wherever the notebook is read: in JupyterLab and
+Colab, in the course's rendered book, in the tests, and in a front end without
+widget support. When the notebook runs in a kernel with ipywidgets, controls are
+shown above it, and changing one redraws the same output. ::
+
+    def draw(layer, channel):
+        return plotting.grid_figure(...)
+
+    widgets.interactive_figure(draw, {"layer": ["block1_conv1", "block3_conv1"],
+                                      "channel": (0, 63)})
+
+Controls are written the way ``ipywidgets.interact`` writes them: a list gives a
+drop-down menu, ``(min, max)`` or ``(min, max, step)`` a slider (integer or
+float, after the numbers), ``True``/``False`` a check box, and a ready-made
+widget is used as it is. Sliders redraw when released, not while dragged,
+because the pictures behind them take a moment to compute.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Callable
+
+from . import plotting
+from .errors import CourseError
+
+__all__ = ["InteractiveFigure", "interactive_figure", "feature_explorer"]
+
+
+def _ipywidgets():
+    try:
+        import ipywidgets
+    except ImportError:  # the figure still works; only the controls are missing
+        return None
+    return ipywidgets
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel (where widgets can be shown), False in scripts and tests."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _initial(spec):
+    """The starting value of a control spec (first option, lowest slider position ...)."""
+    if isinstance(spec, bool):
+        return spec
+    if isinstance(spec, list):
+        first = spec[0]
+        return first[1] if isinstance(first, tuple) and len(first) == 2 else first
+    if isinstance(spec, tuple):
+        return spec[0]
+    return getattr(spec, "value", spec)
+
+
+def _check_spec(name: str, spec) -> None:
+    if isinstance(spec, list) and not spec:
+        raise ValueError(f"control {name!r} has an empty list of options; give at least one.")
+    if isinstance(spec, tuple):
+        if len(spec) not in (2, 3) or not all(_is_number(v) for v in spec):
+            raise ValueError(f"control {name!r} must be (min, max) or (min, max, step) numbers, got {spec!r}.")
+        if spec[1] < spec[0]:
+            raise ValueError(f"control {name!r}: min {spec[0]} is larger than max {spec[1]}.")
+
+
+def _make_widget(ipywidgets, name: str, spec, value):
+    """An ipywidgets control for ``spec``, or None when ``spec`` is a fixed value."""
+    label = name.replace("_", " ")
+    if isinstance(spec, ipywidgets.Widget):
+        return spec
+    if isinstance(spec, bool):
+        return ipywidgets.Checkbox(value=value, description=label)
+    if isinstance(spec, list):
+        return ipywidgets.Dropdown(options=spec, value=value, description=label)
+    if isinstance(spec, tuple):
+        low, high = spec[0], spec[1]
+        integer = all(isinstance(v, numbers.Integral) for v in spec)
+        step = spec[2] if len(spec) == 3 else (1 if integer else (high - low) / 100)
+        slider = ipywidgets.IntSlider if integer else ipywidgets.FloatSlider
+        return slider(min=low, max=high, step=step, value=value, description=label, continuous_update=False)
+    return None
+
+
+class InteractiveFigure:
+    """A figure drawn by ``draw(**values)``, redrawn whenever a value changes.
+
+    Attributes
+    ----------
+    values : dict
+        The values the figure was last drawn with.
+    controls : dict
+        name -> ipywidgets control (empty when ipywidgets is not installed).
+    png : bytes
+        The last picture, as PNG file contents.
+    error : str or None
+        The last redraw's error message (the previous picture then stays).
+    """
+
+    def __init__(self, draw: Callable, controls: dict, values: dict | None = None):
+        if not callable(draw):
+            raise ValueError(f"draw must be a function that returns a matplotlib figure, got {draw!r}.")
+        for name, spec in controls.items():
+            _check_spec(name, spec)
+        self.draw = draw
+        self.values = {name: _initial(spec) for name, spec in controls.items()}
+        unknown = set(values or {}) - set(controls)
+        if unknown:
+            raise ValueError(f"values names no control {sorted(unknown)[0]!r}; the controls are {sorted(controls)}.")
+        self.values.update(values or {})
+        self.error = None
+        self.png = b""
+        self._handle = None
+        self._status = None
+        self._syncing = False
+        self.controls = {}
+        ipywidgets = _ipywidgets()
+        if ipywidgets is not None:
+            for name, spec in controls.items():
+                widget = _make_widget(ipywidgets, name, spec, self.values[name])
+                if widget is not None:
+                    self.values[name] = widget.value
+                    widget.observe(self._on_change(name), names="value")
+                    self.controls[name] = widget
+            self._status = ipywidgets.HTML(value="")
+        self._render()
+
+    def _on_change(self, name):
+        def handler(change):
+            if not self._syncing:
+                self.update(**{name: change["new"]})
+        return handler
+
+    def _render(self) -> None:
+        fig = self.draw(**self.values)
+        try:
+            self.png = plotting.png_bytes(fig)
+        finally:
+            plotting.close(fig)
+
+    def update(self, **changes) -> None:
+        """Set some values and redraw (what moving a control does)."""
+        unknown = set(changes) - set(self.values)
+        if unknown:
+            raise ValueError(f"no control named {sorted(unknown)[0]!r}; the controls are {sorted(self.values)}.")
+        self._syncing = True
+        try:
+            for name, value in changes.items():  # keep the controls in step when called from code
+                widget = self.controls.get(name)
+                if widget is not None and widget.value != value:
+                    try:
+                        widget.value = value
+                    except Exception:  # traitlets' TraitError: not an option, wrong type ...
+                        options = getattr(widget, "options", None)
+                        allowed = f"one of {list(options)}" if options is not None else \
+                            f"a value from {widget.min} to {widget.max}"
+                        raise ValueError(f"{value!r} is not a choice for {name!r}: give {allowed}.") from None
+        finally:
+            self._syncing = False
+        self.values.update(changes)
+        try:
+            self._render()
+        except (CourseError, ValueError) as err:  # a learner's choice that cannot be drawn: say so
+            self.error = str(err)
+        else:
+            self.error = None
+            if self._handle is not None:
+                from IPython.display import Image
+
+                self._handle.update(Image(data=self.png))
+        if self._status is not None:
+            self._status.value = "" if self.error is None else f"<b>Cannot draw this:</b> {self.error}"
+
+    def show(self) -> "InteractiveFigure":
+        """Display the controls (in a kernel) and the figure; returns self."""
+        try:
+            from IPython import get_ipython
+            from IPython.display import Image, display
+        except ImportError:
+            return self
+        if get_ipython() is None:
+            return self
+        if self.controls and _in_kernel():
+            import ipywidgets
+
+            display(ipywidgets.VBox([ipywidgets.HBox(list(self.controls.values())), self._status]))
+        self._handle = display(Image(data=self.png), display_id=True)
+        return self
+
+    def _ipython_display_(self):  # a bare `fig` at the end of a cell shows it
+        self.show()
+
+
+def interactive_figure(draw: Callable, controls: dict, values: dict | None = None) -> InteractiveFigure:
+    """Draw ``draw(**values)`` once, display it with its controls, and return the :class:`InteractiveFigure`.
+
+    Parameters
+    ----------
+    draw : function
+        Called with one keyword argument per control; returns a matplotlib figure
+        (closed after it is drawn).
+    controls : dict
+        name -> a list of options, ``(min, max[, step])``, a bool, an ipywidgets
+        widget, or any other value (passed as it is, with no control).
+    values : dict, optional
+        Starting values, where the first option or the minimum is not wanted.
+    """
+    return InteractiveFigure(draw, controls, values).show()
+
+
+# ------------------------------------------------------------- the feature explorer
+def feature_explorer(pictures: dict, layers, *, k: int = 8, base=None, show: bool = True) -> InteractiveFigure:
+    """Pick a picture, a VGG19 layer and a channel (or the k most active) and see the maps.
+
+    Parameters
+    ----------
+    pictures : dict
+        name -> image in the course's format.
+    layers : sequence of str
+        The VGG19 layers to choose from (e.g. the first conv of each block).
+    k : int
+        How many of the most active channels the "top k" view shows.
+    base : keras.Model, optional
+        The VGG19 to use.
+    show : bool
+        Display it now (True) or only build it (False, for tests).
+    """
+    from . import features
+
+    if not pictures:
+        raise ValueError("pictures is empty; give at least one, e.g. {'cat': data.content('chelsea', 256)}.")
+    layers = list(layers)
+    computed = {}
+
+    def activations(name):
+        if name not in computed:  # all layers of one picture in one pass, once
+            computed[name] = features.layer_maps(pictures[name], layers, base=base)
+        return computed[name]
+
+    def draw(picture, layer, view, channel):
+        acts = activations(picture)[layer]
+        count = acts.shape[-1]
+        if view == "one channel":
+            channel = min(channel, count - 1)
+            panels = {f"{picture}": pictures[picture],
+                      f"{layer}, channel {channel} of {count}": features.normalise_map(acts[:, :, channel])}
+            return plotting.grid_figure(panels, ncols=2, panel_size=4.0, cmap="magma", colorbar=True,
+                                        suptitle=f"What channel {channel} of {layer} responds to")
+        best = features.top_channels(acts, k)
+        means = acts.mean(axis=(0, 1))
+        panels = {picture: pictures[picture]}
+        panels.update({f"ch {c} (mean {means[c]:.3g})": features.normalise_map(acts[:, :, c]) for c in best})
+        return plotting.grid_figure(panels, ncols=min(5, len(panels)), panel_size=2.4, cmap="magma",
+                                    suptitle=f"The {len(best)} most active of {count} channels in {layer} "
+                                             f"({acts.shape[0]}×{acts.shape[1]} positions)")
+
+    controls = {"picture": list(pictures), "layer": layers,
+                "view": [f"top {k}", "one channel"], "channel": (0, 511)}
+    figure = InteractiveFigure(draw, controls)
+    return figure.show() if show else figure
