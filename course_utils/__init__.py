@@ -12,8 +12,12 @@ Modules, in the order a picture flows through them:
 - ``art``       the course's procedural style images
 - ``models``    VGG19 with ImageNet weights (online or offline) and feature extractors
 - ``losses``    Gram matrix, content, style and total-variation losses
+- ``cnn``       convolution, ReLU and pooling in NumPy; VGG19's layer table; a small digit CNN
+- ``features``  feature maps, filters and Gram statistics of one picture, as pictures
 - ``transfer``  the optimisation loop of neural style transfer
-- ``plotting``  figure style and labelled image grids
+- ``reconstruct`` content reconstructions and textures from noise (the same loop)
+- ``plotting``  figure style, labelled image grids, loss curves
+- ``widgets``   figures with sliders and menus, drawn as plain outputs too
 - ``checks``    automatic checks for the exercises, one module per notebook
 """
 

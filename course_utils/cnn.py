@@ -700,3 +700,25 @@ def train_small_cnn(images, labels, *, epochs=10, batch_size=64, seed=0, test_fr
     return TrainedCNN(model=model, history=history, test_accuracy=float(np.mean(predicted == test_y)),
                       train_images=train_x, train_labels=train_y, test_images=test_x, test_labels=test_y,
                       seconds=seconds)
+
+
+def layer_outputs(model, images, layers) -> dict[str, np.ndarray]:
+    """What some layers of a trained Keras model output for ``images`` (N, H, W, C).
+
+    Returns a dict layer name -> NumPy array (N, ...), e.g. the feature maps of
+    ``"conv1"`` for a few digits.
+    """
+    from ._tf import keras
+
+    if isinstance(layers, str):
+        layers = [layers]
+    known = [layer.name for layer in model.layers]
+    missing = [name for name in layers if name not in known]
+    if missing:
+        raise ValueError(f"the model has no layer {missing[0]!r}; its layers are: {', '.join(known)}.")
+    x = _as_float_array(images, "images")
+    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layers])
+    outputs = probe.predict(x, verbose=0, batch_size=256)
+    if len(layers) == 1:
+        outputs = [outputs]
+    return {name: np.asarray(out) for name, out in zip(layers, outputs)}

@@ -125,8 +125,9 @@ def filter_tiles(kernel) -> list[np.ndarray]:
     list of ``cout`` numpy.ndarray, float32, values in [0, 1]
         With three input channels (the first layer, which sees RGB pixels):
         RGB tiles (kh, kw, 3), showing which colour pattern the filter
-        responds to. Otherwise 2-D tiles (kh, kw): the mean over the input
-        channels. Each filter is scaled by its own largest absolute weight,
+        responds to. Otherwise grey tiles (kh, kw, 3): the mean over the input
+        channels, repeated in R, G and B so that every tile is drawn on the same
+        scale (0 is always mid-grey, not the middle of each tile's own range). Each filter is scaled by its own largest absolute weight,
         so that a weight of 0 is mid-grey (0.5), positive weights are
         brighter and negative weights darker.
     """
@@ -136,7 +137,8 @@ def filter_tiles(kernel) -> list[np.ndarray]:
                          "pass layer.kernel of a convolution layer.")
     if arr.shape[2] == 3:
         return [_centred(arr[:, :, :, c]) for c in range(arr.shape[3])]
-    return [_centred(arr[:, :, :, c].mean(axis=2)) for c in range(arr.shape[3])]
+    return [np.repeat(_centred(arr[:, :, :, c].mean(axis=2))[:, :, np.newaxis], 3, axis=2)
+            for c in range(arr.shape[3])]
 
 
 def _check_channels(channels, count: int) -> list[int]:

@@ -26,7 +26,8 @@ from ._io import atomic_path
 from .errors import ImageError
 from .images import _OUTPUT_TOLERANCE, _as_numpy, _to_float_rgb, load
 
-__all__ = ["use_course_style", "grid_figure", "show_grid", "show", "png_bytes", "close"]
+__all__ = ["use_course_style", "grid_figure", "show_grid", "show", "curves_figure", "show_curves",
+           "squares_figure", "show_figure", "png_bytes", "close"]
 
 _DEFAULT_NCOLS = 4
 
@@ -238,15 +239,84 @@ def show_grid(images, titles=None, *, ncols=None, suptitle=None, panel_size=3.0,
         _check_png_path(save_to)
     fig = grid_figure(images, titles, ncols=ncols, suptitle=suptitle, panel_size=panel_size,
                       cmap=cmap, colorbar=colorbar)
-    try:
-        if save_to is not None:
-            _save_png(fig, save_to)
-        _display(fig)
-    finally:
-        close(fig)
+    show_figure(fig, save_to)
 
 
 def show(image, title=None, *, panel_size=5.0, cmap="gray", colorbar=False, save_to=None) -> None:
     """Display one image (course format, 2-D array, path or PIL image) with an optional title."""
     show_grid([image], None if title is None else [title], panel_size=panel_size,
               cmap=cmap, colorbar=colorbar, save_to=save_to)
+
+
+# ------------------------------------------------------------------ line charts
+def show_figure(fig: Figure, save_to=None) -> None:
+    """Display a figure (in Jupyter/IPython), optionally save it to a .png path, then close it."""
+    try:
+        if save_to is not None:
+            _check_png_path(save_to)
+            _save_png(fig, save_to)
+        _display(fig)
+    finally:
+        close(fig)
+
+
+def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", title=None,
+                  logy: bool = False, x=None, size=(6.0, 3.5)) -> Figure:
+    """One labelled line per entry of ``series`` (name -> list of values).
+
+    ``x`` gives shared x values (e.g. seconds) — a list, or a dict with one list
+    per name; by default 1, 2, 3 ... ``logy`` draws the y axis on a log scale,
+    which suits losses that fall by orders of magnitude.
+    """
+    use_course_style()
+    if not isinstance(series, dict) or not series:
+        raise ValueError("series must be a dict of name -> list of values, with at least one entry.")
+    fig = Figure(figsize=size, layout="constrained")
+    ax = fig.add_subplot()
+    for name, values in series.items():
+        values = np.asarray(values, dtype=float).ravel()
+        xs = x.get(name) if isinstance(x, dict) else x
+        xs = np.arange(1, len(values) + 1) if xs is None else np.asarray(xs, dtype=float).ravel()
+        if len(xs) != len(values):
+            raise ValueError(f"series {name!r} has {len(values)} values but {len(xs)} x values.")
+        ax.plot(xs, values, label=str(name), marker="o" if len(values) <= 20 else None, markersize=3)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    if len(series) > 1:
+        ax.legend(frameon=False)
+    if title:
+        ax.set_title(str(title))
+    return fig
+
+
+def show_curves(series: dict, *, xlabel: str = "step", ylabel: str = "loss", title=None, logy: bool = False,
+                x=None, size=(6.0, 3.5), save_to=None) -> None:
+    """Display :func:`curves_figure` (and save it to ``save_to``, a .png path), then close it."""
+    show_figure(curves_figure(series, xlabel=xlabel, ylabel=ylabel, title=title, logy=logy, x=x, size=size),
+                 save_to)
+
+
+def squares_figure(image, sizes: dict, *, title=None, panel_size: float = 5.0) -> Figure:
+    """``image`` with centred squares of the given sides in pixels (label -> side), e.g. receptive fields."""
+    use_course_style()
+    arr, is_2d = _panel_data(image, "the image")
+    height, width = arr.shape[:2]
+    fig = Figure(figsize=(panel_size + 2.4, panel_size * height / width + (0.5 if title else 0.2)),
+                 layout="constrained")  # room on the right for the legend
+    ax = fig.add_subplot()
+    _draw_panel(fig, ax, arr, is_2d, title, "gray", False)
+    colours = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.9, max(len(sizes), 1)))
+    from matplotlib.patches import Rectangle
+
+    for colour, (label, side) in zip(colours, sizes.items()):
+        side = float(side)
+        ax.add_patch(Rectangle(((width - side) / 2 - 0.5, (height - side) / 2 - 0.5), side, side, fill=False,
+                               edgecolor=colour, linewidth=2, label=f"{label}: {side:g} px"))
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)
+    if sizes:
+        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+    return fig

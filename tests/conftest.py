@@ -14,3 +14,16 @@ def vgg():
     from course_utils import models
 
     return models.vgg19(verbose=False)
+
+
+def passes(exercise, learner, **kwargs) -> int:
+    """Run an exercise check on ``learner``; return how many times the check called it (its trials)."""
+    calls = []
+
+    def counted(*args):
+        calls.append(args)
+        return learner(*args)
+
+    counted.__name__ = getattr(learner, "__name__", "counted")
+    exercise(counted, **kwargs)
+    return len(calls)

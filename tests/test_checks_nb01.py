@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from conftest import passes
 from course_utils import cnn, features
 from course_utils.checks import CheckFailed, nb01
 
@@ -33,9 +34,9 @@ def test_solutions_match_the_library_and_tensorflow_rules():
 
 
 def test_q1_conv2d_right_answers():
-    assert nb01.q1(nb01.solution.conv2d) == 5
-    assert nb01.q1(cnn.conv2d) == 5
-    assert nb01.q1(nb01.solution.conv2d, seed=3) == 5
+    assert passes(nb01.q1, nb01.solution.conv2d) == 5
+    assert passes(nb01.q1, cnn.conv2d) == 5
+    assert passes(nb01.q1, nb01.solution.conv2d, seed=3) == 5
 
 
 def test_q1_conv2d_names_each_mistake():
@@ -58,8 +59,8 @@ def test_q1_conv2d_names_each_mistake():
 
 
 def test_q2_receptive_field_right_answers_and_the_trials_it_uses():
-    assert nb01.q2(nb01.solution.receptive_field) == 12
-    assert nb01.q2(cnn.receptive_field) == 12
+    assert passes(nb01.q2, nb01.solution.receptive_field) == 12
+    assert passes(nb01.q2, cnn.receptive_field) == 12
     seen = []
     nb01.q2(lambda layers: seen.append(list(layers)) or cnn.receptive_field(layers))
     assert seen[0] == [] and len(seen[1]) == 1, "every check starts with no layers and one layer"
@@ -85,8 +86,8 @@ def test_q2_receptive_field_names_each_mistake():
 
 
 def test_q3_normalise_map_right_answers():
-    assert nb01.q3(nb01.solution.normalise_map) == 8
-    assert nb01.q3(features.normalise_map) == 8
+    assert passes(nb01.q3, nb01.solution.normalise_map) == 8
+    assert passes(nb01.q3, features.normalise_map) == 8
     seen = []
     nb01.q3(lambda fmap: seen.append(fmap.copy()) or features.normalise_map(fmap))
     assert seen[0].min() == seen[0].max(), "every check starts with a constant map"

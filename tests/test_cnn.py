@@ -383,3 +383,15 @@ def test_train_small_cnn_rejects_bad_arguments(change, message):
     with pytest.raises(ValueError, match=message) as err:
         cnn.train_small_cnn(images, labels, progress=False, **arguments)
     one_sentence(err)
+
+
+@pytest.mark.slow
+def test_layer_outputs_of_the_small_cnn():
+    model = cnn.small_cnn((16, 16, 1), filters=(4, 6))
+    x = np.random.default_rng(0).uniform(size=(3, 16, 16, 1)).astype(np.float32)
+    out = cnn.layer_outputs(model, x, ["conv1", "pool2"])
+    assert out["conv1"].shape == (3, 16, 16, 4) and out["pool2"].shape == (3, 4, 4, 6)
+    assert out["conv1"].min() >= 0, "conv1 ends in a ReLU"
+    assert cnn.layer_outputs(model, x, "conv1")["conv1"].shape == (3, 16, 16, 4)
+    with pytest.raises(ValueError, match="the model has no layer 'conv9'; its layers are: conv1"):
+        cnn.layer_outputs(model, x, "conv9")

@@ -115,9 +115,10 @@ def test_filter_tiles_scale_each_filter_around_grey():
 
     deep = np.random.default_rng(2).normal(size=(5, 5, 8, 6)).astype(np.float32)
     tiles = features.filter_tiles(tf.constant(deep))
-    assert len(tiles) == 6 and tiles[0].shape == (5, 5)
+    assert len(tiles) == 6 and tiles[0].shape == (5, 5, 3)
     mean = deep[..., 0].mean(axis=2)
-    np.testing.assert_allclose(tiles[0], 0.5 + 0.5 * mean / np.abs(mean).max(), rtol=1e-6)
+    for channel in range(3):  # grey: the same values in R, G and B, drawn on the images' fixed [0, 1] scale
+        np.testing.assert_allclose(tiles[0][:, :, channel], 0.5 + 0.5 * mean / np.abs(mean).max(), rtol=1e-6)
     assert all(0.0 <= t.min() and t.max() <= 1.0 for t in tiles)
     with pytest.raises(ValueError, match=r"kernel must be a Conv2D kernel of shape \(kh, kw, cin, cout\)") as err:
         features.filter_tiles(np.zeros((3, 3, 3)))

@@ -240,3 +240,33 @@ def test_display_in_ipython(monkeypatch, knows_figures):
     else:
         assert isinstance(shown[0], IPython.display.Image)  # rendered to PNG ourselves
         assert shown[0].data.startswith(b"\x89PNG")
+
+
+def test_curves_figure_labels_every_series():
+    fig = plotting.curves_figure({"adam": [3, 2, 1], "lbfgs": [3, 1, 0.5]}, xlabel="seconds", ylabel="loss",
+                                 title="t", logy=True, x={"adam": [0, 1, 2], "lbfgs": [0, 2, 4]})
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.lines] == ["adam", "lbfgs"]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "seconds" and ax.get_title() == "t"
+    assert list(ax.lines[1].get_xdata()) == [0, 2, 4]
+    with pytest.raises(ValueError, match="has 3 values but 2 x values"):
+        plotting.curves_figure({"a": [1, 2, 3]}, x=[1, 2])
+    with pytest.raises(ValueError, match="series must be a dict"):
+        plotting.curves_figure({})
+
+
+def test_show_curves_saves_and_closes(tmp_path):
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    plotting.show_curves({"loss": [1, 0.5]}, save_to=tmp_path / "c.png")
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG") and plt.get_fignums() == before
+
+
+def test_squares_figure_draws_centred_squares():
+    image = np.zeros((40, 60, 3), np.float32)
+    fig = plotting.squares_figure(image, {"a": 10, "b": 30}, title="fields")
+    patches = fig.axes[0].patches
+    assert [p.get_width() for p in patches] == [10, 30]
+    assert patches[0].get_xy() == pytest.approx((24.5, 14.5))
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a: 10 px", "b: 30 px"]

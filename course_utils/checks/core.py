@@ -91,8 +91,11 @@ class Exercise:
     explain: Callable | None = None  # optional: (args, got, expected) -> more specific message or None
     hint: str = ""
 
-    def check(self, learner: Callable, seed: int = 0) -> int:
-        """Run the check; print a confirmation and return the number of trials, or raise CheckFailed."""
+    def check(self, learner: Callable, seed: int = 0) -> None:
+        """Run the check: print a confirmation, or raise CheckFailed saying what differs.
+
+        Returns None, so that a notebook cell ending with the check shows only the confirmation.
+        """
         if not callable(learner):
             raise CheckFailed(f"{self.label}: pass your function itself, e.g. check(my_function), not {_describe(learner)}")
         rng = np.random.default_rng(seed)
@@ -113,7 +116,6 @@ class Exercise:
                 hint = f" Hint: {self.hint}" if self.hint else ""
                 raise CheckFailed(f"{self.label}: {problem} (on input {_summary(args)}).{hint}")
         print(f"✓ {self.label}: {name} matches the reference on {self.trials} random inputs.")
-        return self.trials
 
     __call__ = check
 
