@@ -16,6 +16,8 @@ Modules, in the order a picture flows through them:
 - ``features``  feature maps, filters and Gram statistics of one picture, as pictures
 - ``transfer``  the optimisation loop of neural style transfer
 - ``reconstruct`` content reconstructions and textures from noise (the same loop)
+- ``post``      colour preservation, histogram matching, colour correction, detail enhancement
+- ``stylize``   the command line: ``python -m course_utils.stylize photo.jpg swirl -o out.png``
 - ``plotting``  figure style, labelled image grids, loss curves
 - ``widgets``   figures with sliders and menus, drawn as plain outputs too
 - ``checks``    automatic checks for the exercises, one module per notebook

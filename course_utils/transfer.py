@@ -6,6 +6,10 @@ total loss, its parts and the gradient with respect to the pixels. :func:`styliz
 then changes the pixels to lower that loss, with L-BFGS (the default, as in Gatys
 et al.) or Adam (as in the TensorFlow tutorial), showing a progress bar.
 
+Several styles can be blended (give a list of style images and, optionally,
+``style_weights``), and the photo's colours can be kept (``preserve_colors``, with
+the helpers of :mod:`course_utils.post`).
+
 Images are in the course's format: float32 (H, W, 3), RGB, values in [0, 1]; the
 pixels being optimised stay inside [0, 1].
 """
@@ -19,11 +23,47 @@ from typing import Callable
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import images, losses, models
+from . import images, losses, models, post
 from ._tf import keras, tf
 
 OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "style", "noise")
+#: The ways :func:`stylize` can keep the photo's colours (besides None: the painting's colours).
+PRESERVE_COLORS = ("luminance", "histogram")
+
+#: Default loss weights, as in the TensorFlow style-transfer tutorial.
+CONTENT_WEIGHT = 1e4
+STYLE_WEIGHT = 1e-2
+TV_WEIGHT = 30.0
+
+
+def _style_list(style) -> list:
+    """One style image, or a list/tuple of them, as a list (an empty list is an error)."""
+    styles = list(style) if isinstance(style, (list, tuple)) else [style]
+    if not styles:
+        raise ValueError("style is an empty list; give one style image or a list of several")
+    return styles
+
+
+def _blend_weights(style_weights, count: int) -> tuple[float, ...]:
+    """``style_weights`` for ``count`` styles, normalised to sum 1 (None: all equal)."""
+    if style_weights is None:
+        return (1.0 / count,) * count
+    if isinstance(style_weights, (str, bytes)) or not hasattr(style_weights, "__len__"):
+        raise ValueError(f"style_weights must be a list with one number per style image, got {style_weights!r}")
+    if len(style_weights) != count:
+        raise ValueError(f"style_weights has {len(style_weights)} numbers for {count} style image(s); "
+                         "give exactly one weight per style image")
+    values = []
+    for w in style_weights:
+        if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(w) or w < 0:
+            raise ValueError(f"style_weights must be finite numbers >= 0, like [0.7, 0.3]; got {w!r}")
+        values.append(float(w))
+    total = sum(values)
+    if total <= 0:
+        raise ValueError("style_weights are all 0; give at least one style a positive weight")
+    return tuple(v / total for v in values)
 
 
 class Objective:
@@ -36,14 +76,24 @@ class Objective:
     Leave out ``style`` and it measures only how well an image keeps the photo's
     features (a *content reconstruction*); leave out ``content`` and it measures
     only the style statistics (*texture synthesis*).
+
+    ``style`` may also be a list (or tuple) of style images, to blend styles: the
+    target Gram matrix of each layer is then the weighted average of the styles'
+    Gram matrices, with ``style_weights`` (one number >= 0 per style, normalised
+    to sum 1; default: equal weights). ``self.style_weights`` holds the
+    normalised weights.
     """
 
-    def __init__(self, content=None, style=None, *, content_weight: float = 1e4, style_weight: float = 1e-2,
-                 tv_weight: float = 30.0, content_layers=("block5_conv2",),
-                 style_layers=models.STYLE_LAYERS, style_layer_weights=None,
-                 base: keras.Model | None = None):
+    def __init__(self, content=None, style=None, *, content_weight: float = CONTENT_WEIGHT,
+                 style_weight: float = STYLE_WEIGHT, tv_weight: float = TV_WEIGHT,
+                 content_layers=("block5_conv2",), style_layers=models.STYLE_LAYERS,
+                 style_layer_weights=None, style_weights=None, base: keras.Model | None = None):
         if content is None and style is None:
             raise ValueError("give a content image, a style image or both")
+        styles = _style_list(style) if style is not None else []
+        if style is None and style_weights is not None:
+            raise ValueError("style_weights was given without a style image; pass style= as well, or drop it")
+        self.style_weights = _blend_weights(style_weights, len(styles)) if styles else None
         self.content_layers = tuple(content_layers) if content is not None else ()
         self.style_layers = tuple(style_layers) if style is not None else ()
         if content is not None and not self.content_layers:
@@ -59,9 +109,11 @@ class Objective:
         if content is not None:
             features = self.extractor(images.to_batch(images.load(content)))
             self.content_targets = {name: features[name] for name in self.content_layers}
-        if style is not None:
-            features = self.extractor(images.to_batch(images.load(style)))
-            self.style_grams = {name: losses.gram_matrix(features[name]) for name in self.style_layers}
+        for image, weight in zip(styles, self.style_weights or ()):
+            features = self.extractor(images.to_batch(images.load(image)))
+            for name in self.style_layers:
+                gram = weight * losses.gram_matrix(features[name])
+                self.style_grams[name] = gram if name not in self.style_grams else self.style_grams[name] + gram
         self.style_layer_weights = self._layer_weights(style_layer_weights)
         self._compiled = tf.function(self._value_and_grad, reduce_retracing=True)
 
@@ -123,7 +175,10 @@ def _check_run(optimizer, steps) -> None:
 
 
 def initial_image(content, style, init: str = "content", seed: int = 0) -> np.ndarray:
-    """Starting pixels: the photo, the style image resized to the photo, or uniform noise."""
+    """Starting pixels: the photo, the style image resized to the photo, or uniform noise.
+
+    With a list of style images, ``init="style"`` starts from the first.
+    """
     if init not in INITS:
         raise ValueError(f"init must be one of {INITS}, got {init!r}")
     content = images.load(content)
@@ -132,12 +187,14 @@ def initial_image(content, style, init: str = "content", seed: int = 0) -> np.nd
     if init == "style":
         from skimage.transform import resize
 
-        return resize(images.load(style), content.shape, anti_aliasing=True).astype(np.float32)
+        first = _style_list(style)[0]
+        return resize(images.load(first), content.shape, anti_aliasing=True).astype(np.float32)
     return np.random.default_rng(seed).uniform(0.0, 1.0, content.shape).astype(np.float32)
 
 
 def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init: str = "content",
-            content_weight: float = 1e4, style_weight: float = 1e-2, tv_weight: float = 30.0,
+            content_weight: float = CONTENT_WEIGHT, style_weight: float = STYLE_WEIGHT,
+            tv_weight: float = TV_WEIGHT, style_weights=None, preserve_colors: str | None = None,
             seed: int = 0, progress: bool = True, callback: Callable | None = None,
             callback_every: int = 10, objective: Objective | None = None) -> Result:
     """Paint ``content`` (a photo) in the style of ``style`` by optimising the pixels.
@@ -146,21 +203,44 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
     ----------
     content, style : images in the course's format (or anything ``images.load`` takes).
         They are used at the size given; load them with ``size=`` to choose it.
+        ``style`` may be a list of style images to blend (see :class:`Objective`).
     steps : optimiser steps (L-BFGS iterations or Adam updates).
     optimizer : "lbfgs" (default; fewest steps) or "adam" (the TensorFlow tutorial's recipe).
-    init : start from the "content" photo, the "style" image or "noise".
+    init : start from the "content" photo, the "style" image (the first, if several) or "noise".
+    style_weights : with several styles, how much each counts (one number >= 0 per
+        style, normalised to sum 1); None blends them equally.
+    preserve_colors : None (default) paints in the style image's colours. Two ways keep
+        the photo's colours (Gatys et al. 2017, "Controlling perceptual factors"):
+
+        - "luminance": transfer as usual, then keep only the result's brightness and
+          take the colours from the photo (:func:`post.luminance_transfer`);
+        - "histogram": first recolour each style image with the photo's colours
+          (:func:`post.match_histograms`), then transfer. Not possible with a
+          prepared ``objective``, which already holds the style's statistics.
     callback : called as ``callback(step, image, parts)`` every ``callback_every`` steps,
         e.g. to update a live preview.
-    objective : reuse a prepared :class:`Objective` (then the weights arguments are ignored).
+    objective : reuse a prepared :class:`Objective` (then the weights arguments,
+        ``style_weights`` included, are ignored).
     """
     _check_run(optimizer, steps)  # before the (slow) objective is built
-    content, style = images.load(content), images.load(style)  # decode files once, not per use
+    if preserve_colors is not None and preserve_colors not in PRESERVE_COLORS:
+        raise ValueError(f"preserve_colors must be None or one of {PRESERVE_COLORS}, got {preserve_colors!r}")
+    if preserve_colors == "histogram" and objective is not None:
+        raise ValueError("preserve_colors='histogram' recolours the style images, which a prepared objective "
+                         "already holds; build the Objective from post.match_histograms(style, content) instead")
+    content = images.load(content)  # decode files once, not per use
+    styles = [images.load(s) for s in _style_list(style)]
+    if preserve_colors == "histogram":
+        styles = [post.match_histograms(s, content) for s in styles]
     if objective is None:
-        objective = Objective(content, style, content_weight=content_weight,
-                              style_weight=style_weight, tv_weight=tv_weight)
-    start = initial_image(content, style, init, seed)
-    return optimize(objective, start, steps=steps, optimizer=optimizer, progress=progress,
-                    callback=callback, callback_every=callback_every, desc=f"style transfer ({optimizer})")
+        objective = Objective(content, styles, content_weight=content_weight, style_weight=style_weight,
+                              tv_weight=tv_weight, style_weights=style_weights)
+    start = initial_image(content, styles, init, seed)
+    result = optimize(objective, start, steps=steps, optimizer=optimizer, progress=progress,
+                      callback=callback, callback_every=callback_every, desc=f"style transfer ({optimizer})")
+    if preserve_colors == "luminance":
+        result.image = post.luminance_transfer(result.image, content)
+    return result
 
 
 def optimize(objective, start, *, steps: int = 100, optimizer: str = "lbfgs", progress: bool = True,

@@ -62,3 +62,93 @@ def test_bad_arguments(pair, objective):
         transfer.stylize(*pair, steps=0, objective=objective)
     with pytest.raises(ValueError, match="init must be one of"):
         transfer.initial_image(*pair, init="blank")
+
+
+# ------------------------------------------------------------------ blending styles
+
+
+@pytest.fixture(scope="module")
+def second_style():
+    rng = np.random.default_rng(1)
+    return rng.uniform(size=(32, 44, 3)).astype(np.float32) ** 2  # darker, another size
+
+
+def test_blended_grams_are_the_weighted_average(pair, second_style, vgg):
+    content, style = pair
+    one = transfer.Objective(style=style, base=vgg)
+    two = transfer.Objective(style=second_style, base=vgg)
+    blend = transfer.Objective(content, [style, second_style], style_weights=[3, 1], base=vgg)
+    assert blend.style_weights == pytest.approx((0.75, 0.25))
+    assert set(blend.style_grams) == set(one.style_grams)
+    for name, gram in blend.style_grams.items():
+        expected = 0.75 * one.style_grams[name].numpy() + 0.25 * two.style_grams[name].numpy()
+        np.testing.assert_allclose(gram.numpy(), expected, rtol=1e-5, atol=1e-6 * np.abs(expected).max())
+    equal = transfer.Objective(style=(style, second_style), base=vgg)
+    assert equal.style_weights == (0.5, 0.5)
+    single = transfer.Objective(style=[style], base=vgg)
+    for name, gram in single.style_grams.items():
+        np.testing.assert_array_equal(gram.numpy(), one.style_grams[name].numpy())
+
+
+@pytest.mark.parametrize("weights, message", [
+    ([1.0], "has 1 numbers for 2 style image"),
+    ([1.0, 2.0, 3.0], "has 3 numbers for 2 style image"),
+    ([1.0, -1.0], "finite numbers >= 0"),
+    ([1.0, float("nan")], "finite numbers >= 0"),
+    ([1.0, "a"], "finite numbers >= 0"),
+    ([0, 0], "all 0"),
+    (0.5, "one number per style"),
+])
+def test_style_weights_are_checked(pair, second_style, vgg, weights, message):
+    with pytest.raises(ValueError, match=message):
+        transfer.Objective(pair[0], [pair[1], second_style], style_weights=weights, base=vgg)
+
+
+def test_style_list_errors(pair, vgg):
+    with pytest.raises(ValueError, match="empty list"):
+        transfer.Objective(pair[0], [], base=vgg)
+    with pytest.raises(ValueError, match="without a style image"):
+        transfer.Objective(pair[0], style_weights=[1.0], base=vgg)
+
+
+def test_initial_image_uses_the_first_style(pair, second_style):
+    first = transfer.initial_image(pair[0], [pair[1], second_style], init="style")
+    np.testing.assert_array_equal(first, transfer.initial_image(*pair, init="style"))
+
+
+# -------------------------------------------------------------- keeping the colours
+
+
+@pytest.fixture(scope="module")
+def colourful():
+    """A photo-like image in mid tones with real colour (so YIQ round trips stay inside RGB)."""
+    y, x = np.mgrid[0:40, 0:48] / 40.0
+    return np.stack([0.5 + 0.15 * np.sin(3 * x), 0.5 + 0.15 * np.cos(2 * y), 0.5 - 0.1 * x], -1).astype(np.float32)
+
+
+def test_preserve_colors_luminance_keeps_the_photos_chroma(colourful, pair, second_style, vgg):
+    from skimage.color import rgb2yiq
+
+    plain = transfer.stylize(colourful, [pair[1], second_style], steps=3, optimizer="adam", progress=False)
+    kept = transfer.stylize(colourful, [pair[1], second_style], steps=3, optimizer="adam", progress=False,
+                            preserve_colors="luminance")
+    assert kept.image.shape == colourful.shape and kept.image.dtype == np.float32
+    inside = np.all((kept.image > 1e-3) & (kept.image < 1 - 1e-3), axis=-1)  # not clipped
+    assert inside.mean() > 0.5
+    np.testing.assert_allclose(rgb2yiq(kept.image)[inside][:, 1:], rgb2yiq(colourful)[inside][:, 1:], atol=2e-3)
+    np.testing.assert_allclose(rgb2yiq(kept.image)[inside][:, 0], rgb2yiq(plain.image)[inside][:, 0], atol=2e-3)
+    assert kept.history["total"] == pytest.approx(plain.history["total"])
+
+
+def test_preserve_colors_histogram_runs(colourful, pair):
+    result = transfer.stylize(colourful, pair[1], steps=2, optimizer="adam", init="style", progress=False,
+                              preserve_colors="histogram")
+    assert result.image.shape == colourful.shape and 0 <= result.image.min() <= result.image.max() <= 1
+    assert len(result.history["total"]) == 2
+
+
+def test_preserve_colors_is_checked(pair, objective):
+    with pytest.raises(ValueError, match="preserve_colors must be None or one of"):
+        transfer.stylize(*pair, preserve_colors="yiq", objective=objective)
+    with pytest.raises(ValueError, match="prepared objective"):
+        transfer.stylize(*pair, preserve_colors="histogram", objective=objective)
