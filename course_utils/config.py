@@ -64,10 +64,10 @@ def project_root() -> Path | None:
     return root if (root / "pyproject.toml").is_file() else None
 
 
-def seed(value: int = 0) -> int:
+def seed(value: int = 0) -> None:
     """Seed Python, NumPy and TensorFlow/Keras so that a run can be repeated.
 
-    Returns the seed, so a notebook can print what it used.
+    Returns None, so that the set-up cell that ends with it shows nothing.
     """
     if not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"seed must be a non-negative integer, got {value!r}")
@@ -77,7 +77,6 @@ def seed(value: int = 0) -> int:
     from ._tf import keras
 
     keras.utils.set_random_seed(value)
-    return value
 
 
 def environment() -> dict:

@@ -282,6 +282,10 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
         ax.plot(xs, values, label=str(name), marker="o" if len(values) <= 20 else None, markersize=3)
     if logy:
         ax.set_yscale("log")
+    if all(float(v).is_integer() for line in ax.lines for v in line.get_xdata()):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps, epochs, blocks: no 2.5
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
