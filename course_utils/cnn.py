@@ -89,12 +89,9 @@ def _seed(value) -> int:
 
 def _as_float_array(x, name: str) -> np.ndarray:
     """``x`` (NumPy array, tf.Tensor, list) as a float32 NumPy array of finite numbers."""
-    if hasattr(x, "numpy"):
-        x = x.numpy()
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold numbers, got an array of dtype {arr.dtype}.")
-    arr = arr.astype(np.float32)
+    from .features import _numpy  # the one place that turns tensors and lists into arrays of numbers
+
+    arr = _numpy(x, name).astype(np.float32)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values; fix the computation that produced it.")
     return arr

@@ -53,34 +53,22 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message}; run with --help to see the options")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, like 100, got {text!r}")
-    return value
+def _number(convert, minimum, kind: str, example: str):
+    """An argparse ``type``: ``convert`` the text and refuse anything below ``minimum`` (or not finite)."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {kind} of at least {minimum}, like {example}, got {text!r}")
+        return value
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, like 42, got {text!r}")
-    return value
-
-
-def _weight(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 0, like 0.5 or 1e-2, got {text!r}")
-    return value
+_positive_int = _number(int, 1, "a whole number", "100")
+_seed = _number(int, 0, "a whole number", "42")
+_weight = _number(float, 0, "a number", "0.5 or 1e-2")
 
 
 def _prog() -> str:
