@@ -27,3 +27,13 @@ def passes(exercise, learner, **kwargs) -> int:
     counted.__name__ = getattr(learner, "__name__", "counted")
     exercise(counted, **kwargs)
     return len(calls)
+
+
+def fails_with(exercise, wrong, message) -> str:
+    """Run an exercise check on a wrong function; the failure is one sentence matching ``message``."""
+    from course_utils.checks import CheckFailed
+
+    with pytest.raises(CheckFailed, match=message) as err:
+        exercise(wrong)
+    assert "\n" not in str(err.value)
+    return str(err.value)

@@ -1,19 +1,10 @@
 """Notebook 01's checks pass the right answers and name each common mistake."""
 
 import numpy as np
-import pytest
 
-from conftest import passes
+from conftest import fails_with, passes
 from course_utils import cnn, features
-from course_utils.checks import CheckFailed, nb01
-
-
-def fails_with(exercise, wrong, message):
-    """Run ``exercise`` on a wrong function; the failure is one sentence containing ``message``."""
-    with pytest.raises(CheckFailed, match=message) as err:
-        exercise(wrong)
-    assert "\n" not in str(err.value)
-    return str(err.value)
+from course_utils.checks import nb01
 
 
 # ------------------------------------------------------------------ the references agree with the library

@@ -1,18 +1,10 @@
 """Notebook 02's checks pass the right answers and name each common mistake."""
 
 import numpy as np
-import pytest
 
-from conftest import passes
+from conftest import fails_with, passes
 from course_utils import losses
-from course_utils.checks import CheckFailed, nb02
-
-
-def fails_with(exercise, wrong, message):
-    with pytest.raises(CheckFailed, match=message) as err:
-        exercise(wrong)
-    assert "\n" not in str(err.value)
-    return str(err.value)
+from course_utils.checks import nb02
 
 
 def test_solutions_match_the_library():
