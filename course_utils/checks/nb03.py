@@ -1,0 +1,177 @@
+"""Checks for notebook 03 (the loss terms).
+
+q1  ``style_layer_loss(features, target_gram)``: features (H, W, C) float32 and the
+    *unnormalised* (C, C) Gram matrix of a style feature map of the same shape ->
+    one number, Gatys' E = sum((G - A)**2) / (4 N**2 M**2) with G = F^T F,
+    N = C channels and M = H * W positions
+q2  ``total_variation(image, kind)``: image (H, W, C) float32 -> one number, the sum
+    over vertically and horizontally neighbouring pixels of the absolute
+    (``kind == "l1"``) or squared (``kind == "squared"``) differences
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from .core import Exercise, Trials
+
+
+def _style_layer_loss(features, target_gram):
+    height, width, channels = features.shape
+    flat = features.reshape(height * width, channels).astype(np.float64)  # one row per position
+    gram = flat.T @ flat
+    return float(np.sum((gram - target_gram) ** 2) / (4 * channels ** 2 * (height * width) ** 2))
+
+
+def _differences(image):
+    """Vertical and horizontal neighbour differences, in float64."""
+    image = image.astype(np.float64)
+    return image[1:, :, :] - image[:-1, :, :], image[:, 1:, :] - image[:, :-1, :]
+
+
+def _penalty(kind):
+    return np.abs if kind == "l1" else np.square
+
+
+def _total_variation(image, kind):
+    dy, dx = _differences(image)
+    penalty = _penalty(kind)
+    return float(penalty(dy).sum() + penalty(dx).sum())
+
+
+#: The reference solutions, for the committed exercise cells (delete the call to use yours).
+solution = SimpleNamespace(style_layer_loss=_style_layer_loss, total_variation=_total_variation)
+
+
+def _close(got, value) -> bool:
+    return bool(np.isclose(got, value, rtol=1e-3, atol=0.0))
+
+
+def _first_match(got, candidates):
+    """The message of the first (value, message) candidate that ``got`` equals, or None."""
+    if isinstance(got, np.ndarray) and got.size == 1:
+        got = got.reshape(())
+    if not isinstance(got, (int, float, np.number, np.ndarray)) or isinstance(got, bool) or np.ndim(got):
+        return None
+    got = float(got)
+    if not np.isfinite(got):
+        return None
+    for value, message in candidates:
+        if _close(got, value):
+            return message
+    return None
+
+
+# ------------------------------------------------------------- q1 style_layer_loss
+
+
+def _style_inputs(rng):
+    # never square, N >= 3 and M > N, so that no two mistakes give the same number
+    height, width = int(rng.integers(3, 8)), int(rng.integers(8, 13))
+    channels = int(rng.integers(3, 9))
+    features = np.maximum(rng.normal(size=(height, width, channels)), 0).astype(np.float32)  # after ReLU
+    style = np.maximum(rng.normal(0.3, 1.0, size=(height, width, channels)), 0)
+    flat = style.reshape(-1, channels)
+    return features, (flat.T @ flat).astype(np.float32)
+
+
+def _explain_style(args, got, expected):
+    features, target = args
+    height, width, channels = features.shape
+    n, m = channels, height * width
+    if isinstance(got, np.ndarray) and got.shape == (n, n):
+        return ("you returned a (C, C) matrix; the loss is one number: sum the squared differences "
+                "over all entries, then multiply by 1 / (4 N² M²)")
+    flat = features.reshape(m, n).astype(np.float64)
+    gram, target = flat.T @ flat, target.astype(np.float64)
+    squares = np.sum((gram - target) ** 2)
+    factor = 4 * n ** 2 * m ** 2
+    mixed = features.reshape(n, m).astype(np.float64)  # reshape(C, -1) without a transpose
+    candidates = [
+        (squares, f"the factor 1 / (4 N² M²) is missing (N = {n} channels, M = H*W = {m} positions): "
+                  "divide the sum of squared differences by 4 * N**2 * M**2"),
+        (squares / (n ** 2 * m ** 2), "the result is 4 times too large: the factor is 1 / (4 N² M²), with the 4"),
+        (np.sum(((gram - target) / m) ** 2) / factor,
+         f"you divided the Gram matrices by M = H*W = {m} and then by 4 N² M² as well: the factor already "
+         "holds the M², so use the unnormalised Gram matrices G = F^T F"),
+        (np.sum((gram / m - target) ** 2) / factor,
+         f"you divided your Gram matrix by M = H*W = {m} but target_gram is unnormalised: use G = F^T F "
+         "without dividing, like the target"),
+        (np.mean((gram - target) ** 2) / factor,
+         f"the result is N² = {n * n} times too small: sum the squared differences over the (C, C) entries "
+         "instead of averaging them (the factor's 1 / N² already does that), and let M count positions, not values"),
+        (np.sum((mixed @ mixed.T - target) ** 2) / factor,
+         "your Gram matrix mixes positions and channels: features.reshape(C, -1) is not the transpose of "
+         "features.reshape(H*W, C); reshape to (H*W, C) first, then G = F.T @ F"),
+        (np.sqrt(squares) / factor, "square the differences and sum them, without a square root at the end"),
+    ]
+    return _first_match(got, candidates)
+
+
+# ------------------------------------------------------------- q2 total_variation
+
+
+def _image(rng):
+    height, width = int(rng.integers(3, 9)), int(rng.integers(10, 16))  # never square
+    return rng.random((height, width, 3), dtype=np.float32)
+
+
+def _tv_inputs(kind):
+    def make(rng):
+        return (_image(rng), kind)
+    return make
+
+
+def _explain_tv(args, got, expected):
+    image, kind = args
+    dy, dx = _differences(image)
+    penalty = _penalty(kind)
+    other = "squared" if kind == "l1" else "l1"
+    x = image.astype(np.float64)
+
+    def tv(*diffs):
+        return sum(float(penalty(d).sum()) for d in diffs)
+
+    channel = x[:, :, 1:] - x[:, :, :-1]
+    wrong_axis = "you took differences along the colour channels (the last axis); neighbours lie along " \
+                 "axis 0 (rows) and axis 1 (columns)"
+    off_by_one = ("one row or column of differences is missing (off by one): an image with H rows has H - 1 "
+                  "vertical differences, image[1:] - image[:-1], and likewise for columns")
+    candidates = [
+        (tv(dy), "you counted only the vertical differences (between rows); add the horizontal ones, "
+                 "image[:, 1:] - image[:, :-1]"),
+        (tv(dx), "you counted only the horizontal differences (between columns); add the vertical ones, "
+                 "image[1:] - image[:-1]"),
+        (_total_variation(image, other),
+         "take the absolute values of the differences for kind='l1', not their squares" if kind == "l1" else
+         "square the differences for kind='squared' instead of taking their absolute values"),
+        (float(dy.sum() + dx.sum()), "take the absolute value (or square) of each difference before summing: "
+                                     "positive and negative differences cancel"),
+        (tv(dy, channel), wrong_axis), (tv(channel, dx), wrong_axis), (tv(channel), wrong_axis),
+        (tv(dy[:, :-1], dx[:-1]),
+         "you cropped both directions to (H-1, W-1), which leaves out the last column's vertical differences "
+         "and the last row's horizontal ones; use image[1:] - image[:-1] and image[:, 1:] - image[:, :-1] whole"),
+        (tv(np.roll(x, -1, 0) - x, np.roll(x, -1, 1) - x),
+         "np.roll wraps around, so you also compared the last row with the first and the last column with "
+         "the first; use slices: image[1:] - image[:-1]"),
+        (tv(dy[:-1], dx), off_by_one), (tv(dy[1:], dx), off_by_one),
+        (tv(dy, dx[:, :-1]), off_by_one), (tv(dy, dx[:, 1:]), off_by_one),
+        (tv(x[2:] - x[:-2], x[:, 2:] - x[:, :-2]),
+         "you compared pixels two apart (image[2:] - image[:-2]); neighbours are one apart: image[1:] - image[:-1]"),
+        (float(penalty(dy).mean() + penalty(dx).mean()), "sum the differences' penalties, do not average them"),
+    ]
+    return _first_match(got, candidates)
+
+
+q1 = Exercise("q1 style_layer_loss", _style_layer_loss, lambda rng: _style_inputs(rng), rtol=1e-4, atol=0.0,
+              explain=_explain_style,
+              hint="flat = features.reshape(-1, C); G = flat.T @ flat; "
+                   "return np.sum((G - target_gram) ** 2) / (4 * C**2 * (H * W)**2).")
+q2 = Exercise("q2 total_variation", _total_variation,
+              Trials([_tv_inputs("l1"), _tv_inputs("squared")],
+                     lambda rng: _tv_inputs(str(rng.choice(["l1", "squared"])))(rng)),
+              trials=6, rtol=1e-4, atol=0.0, explain=_explain_tv,
+              hint="dy = image[1:] - image[:-1] and dx = image[:, 1:] - image[:, :-1]; "
+                   "sum np.abs (or np.square) of both.")
