@@ -27,7 +27,7 @@ from .errors import ImageError
 from .images import _OUTPUT_TOLERANCE, _as_numpy, _to_float_rgb, load
 
 __all__ = ["use_course_style", "grid_figure", "show_grid", "show", "curves_figure", "show_curves",
-           "squares_figure", "show_figure", "png_bytes", "close"]
+           "squares_figure", "progress_figure", "show_figure", "png_bytes", "close"]
 
 _DEFAULT_NCOLS = 4
 
@@ -323,4 +323,37 @@ def squares_figure(image, sizes: dict, *, title=None, panel_size: float = 5.0) -
     ax.set_ylim(height - 0.5, -0.5)
     if sizes:
         ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+    return fig
+
+
+def progress_figure(image, history: dict, *, title=None, panel_size: float = 3.5) -> Figure:
+    """The picture being optimised beside its loss curves: what a live preview shows.
+
+    ``history`` maps a loss term ("total", "content", "style", "tv" ...) to its
+    values so far, and may hold "step": the step number of each value (by
+    default 1, 2, 3 ...). The curves are drawn on a log scale, each term
+    divided by its largest value, so terms of very different sizes share one
+    axis; the legend gives the latest unscaled values.
+    """
+    use_course_style()
+    arr, is_2d = _panel_data(image, "the image")
+    series = {k: np.asarray(v, dtype=float).ravel() for k, v in history.items() if k != "step"}
+    if not series:
+        raise ValueError("history has no loss values; give a dict like {'total': [...], 'style': [...]}.")
+    steps = history.get("step")
+    height, width = arr.shape[:2]
+    fig = Figure(figsize=(panel_size * width / height + panel_size * 1.5 + 0.4, panel_size + 0.5),
+                 layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[width / height, 1.5])
+    _draw_panel(fig, left, arr, is_2d, title, "gray", False)
+    for name, values in series.items():
+        xs = np.arange(1, len(values) + 1) if steps is None else np.asarray(steps, dtype=float)[:len(values)]
+        largest = values.max() if len(values) and values.max() > 0 else 1.0
+        right.plot(xs, values / largest, label=f"{name} {values[-1]:.3g}" if len(values) else name,
+                   marker="o" if len(values) <= 20 else None, markersize=3)
+    right.set_yscale("log", nonpositive="mask")  # a content loss starts at 0 from the photo
+    right.set_xlabel("step")
+    right.set_ylabel("loss ÷ its largest value")
+    right.grid(alpha=0.3)
+    right.legend(frameon=False, fontsize=9)
     return fig

@@ -33,7 +33,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # The choices and defaults of course_utils.transfer, repeated here so that --help and
 # the refusals answer at once, without importing TensorFlow (tests keep them equal).
-OPTIMIZERS = ("lbfgs", "adam")
+OPTIMIZERS = ("lbfgs", "adam", "gd")
 INITS = ("content", "style", "noise")
 PRESERVE_COLORS = ("luminance", "histogram")
 DEFAULT_WEIGHTS = {"content": 1e4, "style": 1e-2, "tv": 30.0}
@@ -53,15 +53,17 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message}; run with --help to see the options")
 
 
-def _number(convert, minimum, kind: str, example: str):
-    """An argparse ``type``: ``convert`` the text and refuse anything below ``minimum`` (or not finite)."""
+def _number(convert, minimum, kind: str, example: str, maximum=None):
+    """An argparse ``type``: ``convert`` the text and refuse anything below ``minimum``, above
+    ``maximum`` (if given) or not finite."""
     def parse(text: str):
         try:
             value = convert(text)
         except ValueError:
             value = None
-        if value is None or not math.isfinite(value) or value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {kind} of at least {minimum}, like {example}, got {text!r}")
+        if value is None or not math.isfinite(value) or value < minimum or (maximum is not None and value > maximum):
+            bounds = f"at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"expected {kind} {bounds}, like {example}, got {text!r}")
         return value
     return parse
 
@@ -69,6 +71,7 @@ def _number(convert, minimum, kind: str, example: str):
 _positive_int = _number(int, 1, "a whole number", "100")
 _seed = _number(int, 0, "a whole number", "42")
 _weight = _number(float, 0, "a number", "0.5 or 1e-2")
+_scale = _number(float, 0.05, "a number", "0.5 or 2", maximum=8)
 
 
 def _prog() -> str:
@@ -101,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--preserve-colors", choices=PRESERVE_COLORS, default=None,
                         help="keep the photo's colours: 'luminance' recolours the result, 'histogram' recolours "
                              "the styles first (default: the styles' colours)")
+    parser.add_argument("--style-scale", type=_scale, default=None,
+                        help="size of the style images relative to the photo: below 1 gives finer strokes, "
+                             "above 1 broader ones (default: the style loaded at --size)")
     parser.add_argument("--style-weights", metavar="W", type=_weight, nargs="+", default=None,
                         help="with several styles, how much each counts, one number per STYLE (default: equal)")
     parser.add_argument("--seed", type=_seed, default=0, help="random seed, for --init noise (default: 0)")
@@ -170,7 +176,8 @@ def _run(args, output: Path, content, styles, began: float) -> None:
     result = transfer.stylize(
         content, styles, steps=args.steps, optimizer=args.optimizer, init=args.init,
         content_weight=args.content_weight, style_weight=args.style_weight, tv_weight=args.tv_weight,
-        style_weights=args.style_weights, preserve_colors=args.preserve_colors, seed=args.seed,
+        style_weights=args.style_weights, preserve_colors=args.preserve_colors, style_scale=args.style_scale,
+        seed=args.seed,
         progress=not args.quiet and sys.stderr.isatty())
     if output.exists() and not args.force:  # appeared while we were painting
         raise _UsageError(f"'{output}' appeared while painting; pass --force to overwrite it, or choose another name")

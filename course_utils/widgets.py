@@ -27,7 +27,7 @@ from typing import Callable
 from . import plotting
 from .errors import CourseError
 
-__all__ = ["InteractiveFigure", "interactive_figure", "feature_explorer"]
+__all__ = ["InteractiveFigure", "interactive_figure", "LivePreview", "feature_explorer", "transfer_playground"]
 
 
 def _ipywidgets():
@@ -218,6 +218,61 @@ def interactive_figure(draw: Callable, controls: dict, values: dict | None = Non
     return InteractiveFigure(draw, controls, values).show()
 
 
+# ------------------------------------------------------------- live preview of a long run
+class LivePreview:
+    """Watch an optimisation: the current picture and its loss curves, redrawn in place.
+
+    Pass it as the ``callback`` of :func:`transfer.stylize` or :func:`transfer.optimize`;
+    it is called as ``preview(step, image, parts)`` every ``callback_every`` steps. ::
+
+        preview = widgets.LivePreview("the cat, in swirls")
+        result = transfer.stylize(content, style, steps=200, callback=preview, callback_every=20)
+
+    In Jupyter the first call displays the figure and later calls replace it (one
+    output, not one per call); elsewhere nothing is shown, but ``history`` and
+    ``png`` are still kept.
+
+    Attributes
+    ----------
+    history : dict
+        "step" -> the steps seen, and each loss term -> its values at those steps.
+    png : bytes
+        The last figure, as PNG file contents.
+    """
+
+    def __init__(self, title: str | None = None, *, panel_size: float = 3.5):
+        self.title = title
+        self.panel_size = panel_size
+        self.history = {"step": []}
+        self.png = b""
+        self._handle = None
+
+    def __call__(self, step: int, image, parts: dict) -> None:
+        self.history["step"].append(int(step))
+        for name, value in parts.items():
+            self.history.setdefault(name, []).append(float(value))
+        label = f"step {step}" if not self.title else f"{self.title}: step {step}"
+        fig = plotting.progress_figure(image, self.history, title=label, panel_size=self.panel_size)
+        try:
+            self.png = plotting.png_bytes(fig)
+        finally:
+            plotting.close(fig)
+        self._show()
+
+    def _show(self) -> None:
+        try:
+            from IPython import get_ipython
+            from IPython.display import Image, display
+        except ImportError:
+            return
+        if get_ipython() is None:
+            return
+        if self._handle is None:
+            self._handle = display(Image(data=self.png), display_id=True)
+        else:
+            self._handle.update(Image(data=self.png))
+
+
 # ------------------------------------------------------------- the feature explorer
 def feature_explorer(pictures: dict, layers, *, k: int = 8, base=None, show: bool = True) -> InteractiveFigure:
     """Pick a picture, a VGG19 layer and a channel (or the k most active) and see the maps.
@@ -267,4 +322,52 @@ def feature_explorer(pictures: dict, layers, *, k: int = 8, base=None, show: boo
     controls = {"picture": list(pictures), "layer": layers,
                 "view": [f"top {k}", "one channel"], "channel": (0, 511)}
     figure = InteractiveFigure(draw, controls)
+    return figure.show() if show else figure
+
+
+# ------------------------------------------------------------- a small style-transfer playground
+def transfer_playground(photos: dict, styles: dict, *, sizes=(64, 96, 128), max_steps: int = 60,
+                        steps: int = 20, base=None, show: bool = True) -> InteractiveFigure:
+    """Run a short style transfer with the settings chosen in the controls, and see it.
+
+    Parameters
+    ----------
+    photos, styles : dict
+        name -> image (course format or anything ``images.load`` takes).
+    sizes : sequence of int
+        The sizes to choose from (longest side in pixels); small ones keep a run to seconds.
+    max_steps, steps : int
+        The largest number of steps the slider offers, and where it starts.
+    base : keras.Model, optional
+        The VGG19 to use (built once and shared, if not given).
+    show : bool
+        Display it now (True) or only build it (False, for tests).
+
+    Every change of a control runs a new transfer (the objective for a photo, a
+    style, a size and weights is built once and reused).
+    """
+    from . import images, models, transfer
+
+    if not photos or not styles:
+        raise ValueError("give at least one photo and one style, e.g. {'cat': data.content('chelsea')}.")
+    base = models.vgg19(verbose=False) if base is None else base
+    objectives = {}
+
+    def draw(photo, style, size, steps, style_weight, optimizer, preserve_colors):
+        content = images.load(photos[photo], size=size)
+        painting = images.load(styles[style], size=size)
+        key = (photo, style, size, style_weight)
+        if key not in objectives:
+            objectives[key] = transfer.Objective(content, painting, style_weight=style_weight, base=base)
+        result = transfer.stylize(content, painting, steps=steps, optimizer=optimizer, objective=objectives[key],
+                                  progress=False,
+                                  preserve_colors=None if preserve_colors == "no" else preserve_colors)
+        title = f"{optimizer}, {steps} steps, {result.seconds:.1f} s, loss {result.final_loss:.3g}"
+        return plotting.grid_figure({photo: content, style: painting, title: result.image}, ncols=3,
+                                    panel_size=3.2, suptitle=f"style weight {style_weight:g}, {size} px")
+
+    controls = {"photo": list(photos), "style": list(styles), "size": [int(v) for v in sizes],
+                "steps": (1, int(max_steps)), "style_weight": [1e-3, 1e-2, 1e-1, 1.0],
+                "optimizer": ["lbfgs", "adam"], "preserve_colors": ["no", "luminance"]}
+    figure = InteractiveFigure(draw, controls, {"steps": int(steps), "style_weight": transfer.STYLE_WEIGHT})
     return figure.show() if show else figure

@@ -270,3 +270,16 @@ def test_squares_figure_draws_centred_squares():
     assert [p.get_width() for p in patches] == [10, 30]
     assert patches[0].get_xy() == pytest.approx((24.5, 14.5))
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a: 10 px", "b: 30 px"]
+
+
+def test_progress_figure_shows_the_picture_and_scaled_curves():
+    history = {"step": [10, 20, 30], "content": [0.0, 2.0, 3.0], "style": [100.0, 10.0, 1.0]}
+    fig = plotting.progress_figure(np.zeros((20, 30, 3), np.float32), history, title="step 30")
+    picture, curves = fig.axes
+    assert picture.get_title() == "step 30"
+    assert [line.get_label() for line in curves.get_lines()] == ["content 3", "style 1"]
+    np.testing.assert_allclose(curves.get_lines()[1].get_ydata(), [1.0, 0.1, 0.01])
+    np.testing.assert_allclose(curves.get_lines()[0].get_xdata(), [10, 20, 30])
+    assert curves.get_yscale() == "log"
+    with pytest.raises(ValueError, match="history has no loss values"):
+        plotting.progress_figure(np.zeros((4, 4, 3)), {"step": [1]})

@@ -50,6 +50,8 @@ def test_an_existing_output_is_left_alone_without_force(tmp_path, capsys):
     (["chelsea", "swirl", "--init", "blank"], "invalid choice"),
     (["chelsea", "swirl", "--style-weight", "-1"], "argument --style-weight"),
     (["chelsea", "swirl", "--seed", "-3"], "argument --seed"),
+    (["chelsea", "swirl", "--style-scale", "20"], "argument --style-scale: expected a number from 0.05 to 8"),
+    (["chelsea", "swirl", "--style-scale", "0"], "argument --style-scale"),
     (["chelsea", "swirl", "--unknown-option"], "unrecognized arguments"),
     (["chelsea", "swirl", "mosaic", "--style-weights", "1"], "1 number(s) for 2 style image(s)"),
     (["chelsea", "swirl", "--style-weights", "0.5", "0.5"], "2 number(s) for 1 style image(s)"),
@@ -156,6 +158,14 @@ def test_several_styles_from_files_keeping_the_photos_colours(tmp_path, capsys, 
 
 
 @pytest.mark.slow
+def test_gradient_descent_with_a_smaller_style(tmp_path, capsys, vgg):
+    target = tmp_path / "out.png"
+    code, out, err = run(["chelsea", "swirl", *TINY, "--optimizer", "gd", "--style-scale", "0.5", "-o", target],
+                         capsys)
+    assert code == 0, err
+    assert "gd steps" in out and images.load(target).shape == (21, 32, 3)
+
+
 def test_histogram_colours_and_style_init(tmp_path, capsys, vgg):
     target = tmp_path / "out.webp"
     code, out, err = run(["astronaut", "swirl", "pointillism", *TINY, "--preserve-colors", "histogram",

@@ -57,7 +57,7 @@ def test_initial_images(pair, init):
 
 def test_bad_arguments(pair, objective):
     with pytest.raises(ValueError, match="optimizer must be one of"):
-        transfer.stylize(*pair, optimizer="sgd", objective=objective)
+        transfer.stylize(*pair, optimizer="newton", objective=objective)
     with pytest.raises(ValueError, match="steps must be a positive integer"):
         transfer.stylize(*pair, steps=0, objective=objective)
     with pytest.raises(ValueError, match="init must be one of"):
@@ -152,3 +152,85 @@ def test_preserve_colors_is_checked(pair, objective):
         transfer.stylize(*pair, preserve_colors="yiq", objective=objective)
     with pytest.raises(ValueError, match="prepared objective"):
         transfer.stylize(*pair, preserve_colors="histogram", objective=objective)
+
+
+# ------------------------------------------------------------------ loop details, scale, coarse-to-fine
+
+
+def test_times_are_recorded_per_step(pair, objective):
+    result = transfer.stylize(*pair, steps=4, optimizer="adam", objective=objective, progress=False)
+    assert len(result.times) == 4 and all(b >= a for a, b in zip(result.times, result.times[1:]))
+    assert 0 < result.times[-1] <= result.seconds
+
+
+def test_learning_rate_changes_the_first_order_steps(pair, objective):
+    small = transfer.stylize(*pair, steps=3, optimizer="adam", learning_rate=1e-4, objective=objective,
+                             progress=False)
+    usual = transfer.stylize(*pair, steps=3, optimizer="adam", objective=objective, progress=False)
+    assert np.abs(small.image - pair[0]).max() < np.abs(usual.image - pair[0]).max()
+
+
+@pytest.mark.parametrize("optimizer, rate, message", [
+    ("lbfgs", 0.1, "L-BFGS chooses its own step sizes"),
+    ("adam", 0, "learning_rate must be a positive number"),
+    ("gd", float("nan"), "learning_rate must be a positive number"),
+    ("adam", True, "learning_rate must be a positive number"),
+])
+def test_learning_rate_is_checked(pair, objective, optimizer, rate, message):
+    with pytest.raises(ValueError, match=message):
+        transfer.stylize(*pair, steps=2, optimizer=optimizer, learning_rate=rate, objective=objective)
+
+
+def test_lbfgs_keeps_pixels_in_range_from_a_start_outside(pair, objective):
+    start = np.clip(pair[0] * 1.4 - 0.2, -0.2, 1.2)  # some pixels outside [0, 1]
+    result = transfer.optimize(objective, start, steps=5, progress=False)
+    assert 0.0 <= result.image.min() and result.image.max() <= 1.0
+    assert result.history["total"][-1] < result.history["total"][0]
+
+
+def test_scale_style_sets_the_longest_side_relative_to_the_photo(pair):
+    content, style = pair  # photo 40 x 48, style 40 x 40
+    assert transfer.scale_style(style, content, 0.5).shape == (24, 24, 3)
+    assert transfer.scale_style(style, content, 2.0).shape == (96, 96, 3)
+    for bad in (0, -1, 100, float("inf"), "big", True):
+        with pytest.raises(ValueError, match="style_scale must be a number from 0.05 to 8"):
+            transfer.scale_style(style, content, bad)
+
+
+def test_style_scale_changes_the_style_statistics(pair, vgg):
+    content, style = pair
+    seen = {}
+    for scale in (0.5, 2.0):
+        result = transfer.stylize(content, style, steps=1, optimizer="adam", style_scale=scale, progress=False)
+        seen[scale] = result.history["style"][0]
+    assert seen[0.5] != pytest.approx(seen[2.0], rel=1e-3)
+
+
+def test_start_must_match_the_photo(pair, objective):
+    with pytest.raises(ValueError, match="start has shape"):
+        transfer.stylize(*pair, steps=1, objective=objective, start=np.zeros((8, 8, 3), np.float32))
+
+
+def test_coarse_to_fine_runs_on_across_stages(pair, vgg):
+    content, style = pair
+    calls = []
+    result = transfer.coarse_to_fine(content, style, sizes=(24, 48), steps=(3, 2), optimizer="adam",
+                                     progress=False, callback=lambda step, image, parts:
+                                     calls.append((step, image.shape)), callback_every=1)
+    assert result.image.shape == (40, 48, 3) and 0 <= result.image.min() and result.image.max() <= 1
+    assert result.stages == [(24, 3), (48, 5)]
+    assert len(result.history["total"]) == 5 and len(result.times) == 5
+    assert all(b >= a for a, b in zip(result.times, result.times[1:]))
+    assert [c[0] for c in calls] == [1, 2, 3, 4, 5]
+    assert calls[0][1] == (20, 24, 3) and calls[-1][1] == (40, 48, 3)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"sizes": (48, 24)}, "sizes must be increasing"),
+    ({"sizes": (8, 48)}, "sizes must be increasing"),
+    ({"sizes": (24, 48), "steps": (3,)}, "steps has 1 numbers for 2 sizes"),
+    ({"steps": 0}, "steps must be a positive integer"),
+])
+def test_coarse_to_fine_checks_its_arguments(pair, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        transfer.coarse_to_fine(*pair, **kwargs)

@@ -78,3 +78,66 @@ def test_feature_explorer_shows_top_channels_and_one_channel(vgg):
         assert fig.error is None
         shots.add(fig.png)
     assert len(shots) == 6, "every change gives a different picture"
+
+
+# ------------------------------------------------------------------ live preview and the playground
+class _Handle:
+    def __init__(self, log):
+        self.log = log
+
+    def update(self, obj):
+        self.log.append(("update", obj))
+
+
+def test_live_preview_displays_once_then_updates_in_place(monkeypatch):
+    import IPython
+    import IPython.display
+
+    log = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda obj, display_id=None: log.append(("display", display_id)) or _Handle(log))
+    preview = widgets.LivePreview("test")
+    image = np.zeros((12, 16, 3), np.float32)
+    for step in (10, 20, 30):
+        preview(step, image + step / 40, {"content": 0.0 if step == 10 else step, "style": 100.0 / step})
+    assert [entry[0] for entry in log] == ["display", "update", "update"] and log[0][1] is True
+    assert preview.history == {"step": [10, 20, 30], "content": [0.0, 20.0, 30.0],
+                               "style": [10.0, 5.0, 100.0 / 30]}
+    assert preview.png.startswith(b"\x89PNG")
+
+
+def test_live_preview_outside_ipython_keeps_the_history():
+    preview = widgets.LivePreview()
+    preview(1, np.ones((8, 8, 3), np.float32), {"total": 3.0})
+    assert preview.history == {"step": [1], "total": [3.0]} and preview.png.startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
+def test_live_preview_follows_a_real_run(vgg):
+    from course_utils import transfer
+
+    rng = np.random.default_rng(0)
+    content, style = rng.uniform(size=(32, 40, 3)).astype(np.float32), rng.uniform(size=(32, 32, 3)).astype(np.float32)
+    preview = widgets.LivePreview()
+    transfer.stylize(content, style, steps=4, optimizer="adam", progress=False, callback=preview, callback_every=2,
+                     objective=transfer.Objective(content, style, base=vgg))
+    assert preview.history["step"] == [2, 4] and set(preview.history) == {"step", "content", "style", "tv"}
+
+
+@pytest.mark.slow
+def test_transfer_playground_runs_a_transfer_per_change(vgg):
+    rng = np.random.default_rng(1)
+    photos = {"noise": rng.uniform(size=(40, 48, 3)).astype(np.float32)}
+    styles = {"a": rng.uniform(size=(32, 32, 3)).astype(np.float32) ** 2,
+              "b": rng.uniform(size=(32, 32, 3)).astype(np.float32) ** 0.5}
+    fig = widgets.transfer_playground(photos, styles, sizes=(32, 40), steps=2, max_steps=5, base=vgg, show=False)
+    assert fig.values["steps"] == 2 and fig.values["style_weight"] == 1e-2 and fig.error is None
+    shots = {fig.png}
+    for change in ({"style": "b"}, {"optimizer": "adam"}, {"size": 40}, {"preserve_colors": "luminance"}):
+        fig.update(**change)
+        assert fig.error is None
+        shots.add(fig.png)
+    assert len(shots) == 5
+    with pytest.raises(ValueError, match="at least one photo and one style"):
+        widgets.transfer_playground({}, styles, base=vgg, show=False)
