@@ -11,15 +11,16 @@ Modules, in the order a picture flows through them:
 - ``data``      the catalogue: bundled photos, the course's own styles, famous paintings
 - ``art``       the course's procedural style images
 - ``models``    VGG19 with ImageNet weights (online or offline) and feature extractors
-- ``losses``    Gram matrix, content, style and total-variation losses
+- ``losses``    Gram matrix, content, style (Gatys' and other normalisations) and total-variation losses
+- ``listing``   the source article's style-transfer listing and tools to show its defects
 - ``cnn``       convolution, ReLU and pooling in NumPy; VGG19's layer table; a small digit CNN
 - ``features``  feature maps, filters and Gram statistics of one picture, as pictures
-- ``transfer``  the optimisation loop of neural style transfer
+- ``transfer``  the optimisation loop of neural style transfer (L-BFGS, Adam, gradient descent; coarse-to-fine)
 - ``reconstruct`` content reconstructions and textures from noise (the same loop)
 - ``post``      colour preservation, histogram matching, colour correction, detail enhancement
 - ``stylize``   the command line: ``python -m course_utils.stylize photo.jpg swirl -o out.png``
 - ``plotting``  figure style, labelled image grids, loss curves
-- ``widgets``   figures with sliders and menus, drawn as plain outputs too
+- ``widgets``   figures with sliders and menus, drawn as plain outputs too; live previews
 - ``checks``    automatic checks for the exercises, one module per notebook
 """
 
