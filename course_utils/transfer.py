@@ -43,6 +43,12 @@ STYLE_WEIGHT = 1e-2
 TV_WEIGHT = 30.0
 
 
+def _is_number(value) -> bool:
+    """A finite real number (not a bool, not a string): what weights, rates and scales must be."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
+        and bool(np.isfinite(value))
+
+
 def _style_list(style) -> list:
     """One style image, or a list/tuple of them, as a list (an empty list is an error)."""
     styles = list(style) if isinstance(style, (list, tuple)) else [style]
@@ -62,8 +68,7 @@ def _blend_weights(style_weights, count: int) -> tuple[float, ...]:
                          "give exactly one weight per style image")
     values = []
     for w in style_weights:
-        if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(w) or w < 0:
+        if not _is_number(w) or w < 0:
             raise ValueError(f"style_weights must be finite numbers >= 0, like [0.7, 0.3]; got {w!r}")
         values.append(float(w))
     total = sum(values)
@@ -183,16 +188,14 @@ def _check_run(optimizer, steps, learning_rate=None) -> None:
     if learning_rate is not None:
         if optimizer == "lbfgs":
             raise ValueError("L-BFGS chooses its own step sizes; give learning_rate only with 'adam' or 'gd'")
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(learning_rate) or learning_rate <= 0:
+        if not _is_number(learning_rate) or learning_rate <= 0:
             raise ValueError(f"learning_rate must be a positive number, like 0.02; got {learning_rate!r}")
 
 
 def _check_scale(style_scale) -> None:
     if style_scale is None:
         return
-    if isinstance(style_scale, bool) or not isinstance(style_scale, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(style_scale) or not 0.05 <= style_scale <= 8:
+    if not _is_number(style_scale) or not 0.05 <= style_scale <= 8:
         raise ValueError(f"style_scale must be a number from 0.05 to 8 (1 = the style image as large as the "
                          f"photo), got {style_scale!r}")
 

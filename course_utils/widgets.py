@@ -92,6 +92,19 @@ def _make_widget(ipywidgets, name: str, spec, value):
     return None
 
 
+def _show_png(png: bytes, handle=None):
+    """Display PNG bytes as a new output with a display id, or replace the output of ``handle``.
+
+    Returns the handle, for the next replacement.
+    """
+    from IPython.display import Image, display
+
+    if handle is None:
+        return display(Image(data=png), display_id=True)
+    handle.update(Image(data=png))
+    return handle
+
+
 class InteractiveFigure:
     """A figure drawn by ``draw(**values)``, redrawn whenever a value changes.
 
@@ -175,9 +188,7 @@ class InteractiveFigure:
         else:
             self.error = None
             if self._handle is not None:
-                from IPython.display import Image
-
-                self._handle.update(Image(data=self.png))
+                _show_png(self.png, self._handle)
         if self._status is not None:
             self._status.value = "" if self.error is None else f"<b>Cannot draw this:</b> {self.error}"
 
@@ -185,7 +196,7 @@ class InteractiveFigure:
         """Display the controls (in a kernel) and the figure; returns self."""
         try:
             from IPython import get_ipython
-            from IPython.display import Image, display
+            from IPython.display import display
         except ImportError:
             return self
         if get_ipython() is None:
@@ -194,7 +205,7 @@ class InteractiveFigure:
             import ipywidgets
 
             display(ipywidgets.VBox([ipywidgets.HBox(list(self.controls.values())), self._status]))
-        self._handle = display(Image(data=self.png), display_id=True)
+        self._handle = _show_png(self.png)
         return self
 
     def _ipython_display_(self):  # a bare `fig` at the end of a cell shows it
@@ -262,15 +273,10 @@ class LivePreview:
     def _show(self) -> None:
         try:
             from IPython import get_ipython
-            from IPython.display import Image, display
         except ImportError:
             return
-        if get_ipython() is None:
-            return
-        if self._handle is None:
-            self._handle = display(Image(data=self.png), display_id=True)
-        else:
-            self._handle.update(Image(data=self.png))
+        if get_ipython() is not None:
+            self._handle = _show_png(self.png, self._handle)
 
 
 # ------------------------------------------------------------- the feature explorer
