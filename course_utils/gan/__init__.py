@@ -1,0 +1,15 @@
+"""GANs: a generator and a discriminator trained against each other (notebooks 05 and 06).
+
+- :mod:`.losses`    the discriminator's and the generator's losses (minimax, non-saturating,
+                    WGAN-GP) and the gradient penalty
+- :mod:`.training`  :class:`GAN`, a Keras 3 model whose ``train_step`` plays one round of the game
+- :mod:`.quality`   a Fréchet distance on a small classifier's features ("FID-like") and class coverage
+"""
+
+from . import losses, quality, training
+from .losses import discriminator_loss, generator_loss, gradient_penalty, interpolate
+from .quality import class_coverage, fid_like, frechet_distance
+from .training import GAN
+
+__all__ = ["losses", "quality", "training", "GAN", "discriminator_loss", "generator_loss",
+           "gradient_penalty", "interpolate", "fid_like", "frechet_distance", "class_coverage"]
