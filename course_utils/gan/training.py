@@ -47,7 +47,7 @@ class GAN(keras.Model):
     latent_dim : int, optional
         Length of the noise vectors; read from the generator's input if not given.
     conditional : bool, optional
-        Both networks also take the class labels; ``fit`` then gets ``(images, labels)``.
+        Both networks also take the class labels: ``fit(images, labels)``.
     seed : int, optional
         Seeds the noise and the gradient penalty's interpolation.
 
@@ -154,10 +154,11 @@ class GAN(keras.Model):
     # --------------------------------------------------------------- one step
 
     def train_step(self, data):
-        if isinstance(data, tuple) and self.conditional:
-            real, labels = data[0], data[1]
-        else:
-            real, labels = (data[0] if isinstance(data, tuple) else data), None
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if self.conditional and labels is None and isinstance(real, (tuple, list)):  # fit((images, labels))
+            real, labels = real
+        elif not self.conditional:
+            labels = None
         real = tf.convert_to_tensor(real)
         batch = tf.shape(real)[0]
         g_vars, d_vars = self.generator.trainable_variables, self.discriminator.trainable_variables
