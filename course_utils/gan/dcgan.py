@@ -125,8 +125,8 @@ def digit_images(size: int = 16, source: str = "sklearn", *, limit: int | None =
 def stages(image_size: int) -> tuple[int, int]:
     """(start, n): the generator starts at ``start``×``start`` and doubles ``n`` times to ``image_size``.
 
-    ``start`` is the smallest size from 3 to 7 reached by halving: 16 → (4, 2),
-    28 → (7, 2), 32 → (4, 3), 64 → (4, 4).
+    The size is halved while it is above 7 and must end between 3 and 7:
+    12 → (6, 1), 16 → (4, 2), 28 → (7, 2), 32 → (4, 3), 64 → (4, 4).
     """
     image_size = _positive_int(image_size, "image_size", "16, 28, 32 or 64")
     start, n = image_size, 0
