@@ -26,11 +26,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
-import re
 import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -38,9 +35,8 @@ import numpy as np  # noqa: E402
 
 from course_utils import data, models, transfer  # noqa: E402
 from course_utils._tf import keras, tf  # noqa: E402
+from common import README, machine, write_readme  # noqa: E402
 
-README = Path(__file__).with_name("README.md")
-START, END = "<!-- style-transfer-speed:start -->", "<!-- style-transfer-speed:end -->"
 CONTENT_LAYERS = ("block5_conv2",)
 STYLE_LAYERS = models.STYLE_LAYERS  # block1_conv1 ... block5_conv1, as in the tutorial
 WEIGHTS = {"content": 1e4, "style": 1e-2, "tv": 30.0}
@@ -188,21 +184,6 @@ def throughput(vgg, content) -> dict:
 
 
 # ----------------------------------------------------------------------------- report
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    gpus = tf.config.list_physical_devices("GPU")
-    device = f"{len(gpus)} GPU(s)" if gpus else "no GPU"
-    return (f"{cpu}, {os.cpu_count()} cores, {device}; Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
-
-
 def report(args, base, course, speed) -> str:
     reached = course["seconds"] is not None
     ratio = base["seconds"] / course["seconds"] if reached else None
@@ -232,18 +213,6 @@ def report(args, base, course, speed) -> str:
     return "\n".join(lines)
 
 
-def write_readme(table: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    block = f"{START}\n{table}\n{END}"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    tmp = README.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(README)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=256, help="longest side in pixels (default 256)")
@@ -267,7 +236,7 @@ def main(argv=None) -> int:
     table = report(args, base, course, speed)
     print(table)
     if args.write:
-        write_readme(table)
+        write_readme("style-transfer-speed", table)
         print(f"written to {README}")
     return 0
 

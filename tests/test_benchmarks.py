@@ -28,3 +28,23 @@ def test_vgg19_flops_are_counted_from_the_layer_shapes(vgg):
     # a pooling halves both sides before block2_conv1 (64 -> 128 channels)
     second = speed.conv_flops(vgg, 10, 12, "block2_conv1") - speed.conv_flops(vgg, 10, 12, "block1_conv2")
     assert second == 2 * 5 * 6 * 9 * 64 * 128
+
+
+def test_gan_benchmark_uses_the_tutorials_networks():
+    import gan_speed
+
+    # the parameter counts printed by the TensorFlow DCGAN tutorial's model summaries
+    assert gan_speed.tutorial_generator().count_params() == 2_330_944
+    assert gan_speed.tutorial_discriminator().count_params() == 212_865
+
+
+def test_gan_benchmark_runs_all_three_steps_and_scores_them(capsys):
+    import gan_speed
+
+    assert gan_speed.main(["--budget", "2", "--steps", "1", "--repeats", "1", "--samples", "64",
+                           "--judge-epochs", "1", "--batch", "32"]) == 0
+    out = capsys.readouterr().out
+    speeds = [line for line in out.splitlines() if line.startswith("| speed:")]
+    assert len(speeds) == 3 and all("images/s" in line for line in speeds)
+    for label in ("after 2 s of training: the tutorial", "after 2 s of training: the course's DCGAN", "(the floor)"):
+        assert label in out

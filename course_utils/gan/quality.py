@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 
@@ -42,8 +43,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 
     ``|mu1 - mu2|² + trace(sigma1 + sigma2 - 2 (sigma1 sigma2)^½)``, with the matrix
     square root from :func:`scipy.linalg.sqrtm`. Zero for identical Gaussians.
-    When the product is singular (fewer samples than features) a tiny multiple of
-    the identity is added to both covariances, as the reference FID code does.
+    When the product is singular (fewer samples than features, or features that
+    never vary) a tiny multiple of the identity is added to both covariances, as
+    the reference FID code does.
     """
     from scipy import linalg
 
@@ -54,10 +56,14 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     d = len(mu1)
     if sigma1.shape != (d, d) or sigma2.shape != (d, d):
         raise ValueError(f"the covariances must be {d}×{d} matrices; got shapes {sigma1.shape} and {sigma2.shape}.")
-    covmean = linalg.sqrtm(sigma1 @ sigma2)
-    if not np.all(np.isfinite(covmean)):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", linalg.LinAlgWarning)
+        covmean = linalg.sqrtm(sigma1 @ sigma2)
+    if caught or not np.all(np.isfinite(covmean)):  # singular: some features never vary
         offset = np.eye(d) * 1e-6
-        covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", linalg.LinAlgWarning)
+            covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
     covmean = np.real(covmean)  # round-off leaves tiny imaginary parts
     diff = mu1 - mu2
     value = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * np.trace(covmean)
