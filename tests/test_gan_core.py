@@ -199,3 +199,10 @@ def test_bad_settings_are_one_sentence():
         model.compile(update="both")
     with pytest.raises(ValueError, match="seed must be a whole number"):
         GAN(mlp(4, 2, 0), mlp(2, 1, 1), seed=-1)
+
+
+def test_compile_turns_off_the_remapper_on_a_cpu():
+    # Its fused kernels made the DCGAN step 1.7-1.8x slower on a CPU (benchmarks/gan_speed.py).
+    GAN(mlp(4, 2, 0), mlp(2, 1, 1)).compile()
+    expected = False if not tf.config.list_physical_devices("GPU") else None
+    assert tf.config.optimizer.get_experimental_options().get("remapping") is expected
