@@ -4,6 +4,11 @@
                     WGAN-GP) and the gradient penalty
 - :mod:`.training`  :class:`GAN`, a Keras 3 model whose ``train_step`` plays one round of the game
 - :mod:`.quality`   a Fréchet distance on a small classifier's features ("FID-like") and class coverage
+- :mod:`.toy`       notebook 05's game in the plane: Gaussians on a ring, small MLPs, mode coverage,
+                    snapshots of the discriminator's surface during ``fit``
+- :mod:`.dcgan`     convolutional generator and discriminator, and the digits they learn from
+
+Import the notebook-sized parts by name: ``from course_utils.gan import toy, dcgan``.
 """
 
 from . import losses, quality, training
