@@ -154,8 +154,8 @@ def test_alternating_updates_the_critic_d_steps_times():
 def test_one_joint_pass_is_the_same_as_two_passes():
     def run(joint):
         model = GAN(mlp(4, 2, 0), mlp(2, 1, 1), seed=1)
-        model.compile()
-        model._joint = joint
+        model.compile(joint=joint)
+        assert model._joint is joint
         model.fit(ring(256), batch_size=64, epochs=1, shuffle=False, verbose=0)
         return weights(model)
 

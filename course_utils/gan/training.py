@@ -90,7 +90,7 @@ class GAN(keras.Model):
     # --------------------------------------------------------------- set-up
 
     def compile(self, g_optimizer=None, d_optimizer=None, *, loss="non_saturating", update=None,
-                d_steps=1, gp_weight=10.0, **kwargs):
+                d_steps=1, gp_weight=10.0, joint=None, **kwargs):
         """Choose the optimisers and the game.
 
         Parameters
@@ -105,6 +105,11 @@ class GAN(keras.Model):
             Discriminator updates per generator update (alternating only).
         gp_weight : float
             Weight of the gradient penalty (WGAN-GP only); the paper uses 10.
+        joint : bool, optional
+            Score the real and the generated batch in one pass of the discriminator
+            (faster). Default: yes, unless it has batch normalisation. Pass False for
+            any other layer that mixes samples of a batch (minibatch standard
+            deviation, packing), which would otherwise mix real and generated ones.
 
         On a machine without a GPU this also turns off TensorFlow's "remapper" graph
         optimisation for the rest of the session (see :func:`_unfused_cpu_graphs`).
@@ -125,9 +130,7 @@ class GAN(keras.Model):
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.loss_kind, self.update, self.d_steps, self.gp_weight = loss, update, d_steps, float(gp_weight)
-        # Real and generated samples go through the discriminator as one batch (faster), unless
-        # batch normalisation would then mix their statistics.
-        self._joint = not _has_batch_norm(self.discriminator)
+        self._joint = not _has_batch_norm(self.discriminator) if joint is None else bool(joint)
 
     @property
     def metrics(self):
