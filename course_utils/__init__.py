@@ -21,6 +21,7 @@ Modules, in the order a picture flows through them:
 - ``stylize``   the command line: ``python -m course_utils.stylize photo.jpg swirl -o out.png``
 - ``plotting``  figure style, labelled image grids, loss curves
 - ``widgets``   figures with sliders and menus, drawn as plain outputs too; live previews
+- ``gan``       GANs: losses, a Keras model with ``train_step``, the toy game, DCGANs, checkpoints, FID-like scores
 - ``checks``    automatic checks for the exercises, one module per notebook
 """
 

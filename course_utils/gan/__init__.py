@@ -7,8 +7,12 @@
 - :mod:`.toy`       notebook 05's game in the plane: Gaussians on a ring, small MLPs, mode coverage,
                     snapshots of the discriminator's surface during ``fit``
 - :mod:`.dcgan`     convolutional generator and discriminator, and the digits they learn from
+- :mod:`.trainer`   epochs with fixed-noise sample grids, GIFs and atomic checkpoints that resume exactly
+- :mod:`.judge`     a small digit classifier whose features give the FID-like score
+- :mod:`.latent`    paths through noise space (lerp, slerp) and class-by-noise grids
+- :mod:`.patches`   random patches of a painting and the Gram statistics of sets of patches
 
-Import the notebook-sized parts by name: ``from course_utils.gan import toy, dcgan``.
+Import the notebook-sized parts by name: ``from course_utils.gan import toy, dcgan, trainer``.
 """
 
 from . import losses, quality, training

@@ -1,0 +1,605 @@
+"""A GAN trained for many epochs on a laptop: progress as pictures, checkpoints, resuming (notebook 06).
+
+:class:`Trainer` runs a :class:`~course_utils.gan.training.GAN` over a set of images, epoch
+by epoch, and at the end of every epoch
+
+- draws the generator's samples for one *fixed* batch of noise — the same noise every
+  time, so the pictures show the generator changing, not the noise — and keeps the grid
+  as a frame (a PNG file in ``folder/frames/``; :meth:`Trainer.save_gif` makes an animation);
+- records both networks' mean loss over the epoch, and the numbers of an optional
+  ``metrics`` function (a quality score, say);
+- writes a **checkpoint**: one file, ``folder/checkpoint.npz``, replaced atomically (written
+  under a temporary name, then renamed), so that it is always either the previous complete
+  checkpoint or the new complete one. It holds all a run needs to go on: both networks'
+  variables (batch-normalisation statistics and dropout's random state included), both
+  optimisers' variables (Adam's running moments), the step counter, the epoch, the history
+  and the fixed noise.
+
+The batches of an epoch come in an order that depends only on (seed, epoch), and the noise
+of each step only on (the GAN's seed, the step) — see :class:`~course_utils.gan.training.GAN`.
+So a run resumed from a checkpoint continues *exactly* as if it had never stopped.
+
+Stopping is safe: interrupt the kernel (the ■ button, Ctrl-C), and :meth:`Trainer.train`
+returns with one line saying where it stopped; the networks go back to the last checkpoint,
+so nothing is lost but the steps since then. Run the cell again to continue. Even if the
+process dies (the laptop closed, the kernel killed), the checkpoint file is whole: build
+the same networks and a ``Trainer`` with the same ``folder`` and it resumes from there.
+
+::
+
+    gan = GAN(dcgan.generator(16), dcgan.discriminator(16), seed=0)
+    gan.compile()
+    run = Trainer(gan, images, folder="outputs/06/digits")   # resumes if the folder has a checkpoint
+    run.train(epochs=60)                                       # 60 epochs in all, not 60 more
+    run.save_gif()
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import time
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .._io import atomic_path
+from ..errors import CourseError
+
+__all__ = ["FORMAT", "CheckpointError", "Trainer", "read_checkpoint", "write_checkpoint", "tile",
+           "to_pixels", "save_gif"]
+
+#: Written into every checkpoint; a file with another format is refused.
+FORMAT = "course_utils.gan.trainer/1"
+_GROUPS = ("generator", "discriminator", "g_optimizer", "d_optimizer", "steps")
+
+
+class CheckpointError(CourseError, ValueError):
+    """A checkpoint cannot be used: damaged, incomplete, or written for another model or data."""
+
+
+# ------------------------------------------------------------------ checking input
+
+
+def _positive_int(value, name: str, example: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, like {example}; got {value!r}.")
+    return int(value)
+
+
+def _seed(value) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"seed must be a whole number >= 0, like seed=0; got {value!r}.")
+    return int(value)
+
+
+def _images(images) -> np.ndarray:
+    x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
+    if x.ndim != 4 or x.dtype.kind != "f":
+        raise ValueError(f"images must be a float array (N, height, width, channels) in [-1, 1], like "
+                         f"dcgan.digit_images() gives; got shape {x.shape} and dtype {x.dtype}.")
+    if not np.all(np.isfinite(x)) or x.min() < -1.001 or x.max() > 1.001:
+        raise ValueError("images must hold finite values in [-1, 1] (the generator's tanh range); "
+                         "scale pictures in [0, 1] with images * 2 - 1.")
+    return x.astype(np.float32, copy=False)
+
+
+# ------------------------------------------------------------------ pictures
+
+
+def to_pixels(images) -> np.ndarray:
+    """Images in [-1, 1] (the generator's range) → float32 in [0, 1] (the course's image format)."""
+    x = np.asarray(images.numpy() if hasattr(images, "numpy") else images, dtype=np.float32)
+    return np.clip((x + 1.0) / 2.0, 0.0, 1.0)
+
+
+def tile(images, ncols: int = 8, *, pad: int = 1, scale: int = 1, pad_value: float = 0.5) -> np.ndarray:
+    """Images in [-1, 1], shape (N, H, W, C), as one uint8 RGB grid picture (rows of ``ncols``).
+
+    ``pad`` pixels of grey (``pad_value`` in [0, 1]) separate the images; ``scale``
+    enlarges every pixel to a ``scale``×``scale`` block (small digits stay crisp).
+    """
+    x = to_pixels(images)
+    if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
+        raise ValueError(f"tile needs a batch of images (N, H, W, 1 or 3); got shape {x.shape}.")
+    ncols = min(_positive_int(ncols, "ncols", "8"), len(x))
+    scale = _positive_int(scale, "scale", "2")
+    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
+        raise ValueError(f"pad must be a whole number >= 0, like 1; got {pad!r}.")
+    if x.shape[-1] == 1:
+        x = np.repeat(x, 3, axis=-1)
+    if scale > 1:
+        x = x.repeat(scale, axis=1).repeat(scale, axis=2)
+    n, h, w, _ = x.shape
+    rows = -(-n // ncols)
+    grid = np.full((pad + rows * (h + pad), pad + ncols * (w + pad), 3), pad_value, np.float32)
+    for i, image in enumerate(x):
+        r, c = divmod(i, ncols)
+        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = image
+    return np.round(grid * 255).astype(np.uint8)
+
+
+def save_gif(frames, path, *, fps: float = 5.0, hold: float = 1.5) -> Path:
+    """Write uint8 frames (all the same shape) as a looping animated GIF, atomically; returns the path.
+
+    The last frame stays ``hold`` seconds, so the end result can be seen before the loop restarts.
+    """
+    import imageio.v3 as iio
+
+    frames = [np.asarray(f) for f in frames]
+    if not frames:
+        raise ValueError("there are no frames to animate yet: train for at least one epoch first.")
+    if len({f.shape for f in frames}) != 1 or frames[0].dtype != np.uint8:
+        raise ValueError("the frames must be uint8 pictures of one shape, like Trainer.frames.")
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 50:
+        raise ValueError(f"fps must be a number of frames per second in (0, 50], like 5; got {fps!r}.")
+    path = Path(path)
+    if path.suffix.lower() != ".gif":
+        raise ValueError(f"the animation's file name must end in .gif, like 'progress.gif'; got {str(path)!r}.")
+    durations = [1000.0 / fps] * len(frames)
+    durations[-1] = max(durations[-1], 1000.0 * hold)
+    with atomic_path(path) as tmp:
+        iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=durations, loop=0)
+    return path
+
+
+def _save_png(picture: np.ndarray, path: Path) -> None:
+    from PIL import Image
+
+    with atomic_path(path) as tmp:
+        Image.fromarray(picture).save(tmp, format="PNG")
+
+
+# ------------------------------------------------------------------ checkpoint files
+
+
+def write_checkpoint(path, arrays: dict, meta: dict) -> Path:
+    """Write NumPy ``arrays`` (name -> array) and JSON-able ``meta`` to one .npz file, atomically.
+
+    The file appears under its name only once it is complete and flushed to disk; a
+    failure or an interruption while writing leaves the previous file as it was.
+    """
+    path = Path(path)
+    payload = dict(arrays)
+    payload["meta"] = np.array(json.dumps({"format": FORMAT, **meta}))
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, **payload)
+            f.flush()
+            os.fsync(f.fileno())
+    return path
+
+
+def read_checkpoint(path) -> tuple[dict, dict]:
+    """(arrays, meta) from a file :func:`write_checkpoint` wrote.
+
+    Raises :class:`CheckpointError` with one sentence for a missing, damaged,
+    truncated or foreign file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"There is no checkpoint file at {path}.")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["meta"][()]))
+            arrays = {name: f[name] for name in f.files if name != "meta"}
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as err:
+        raise CheckpointError(f"The checkpoint {path} is damaged or incomplete ({type(err).__name__}: "
+                              f"{_first_clause(err)}); delete it to train from the start, or pass resume=False."
+                              ) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a checkpoint of course_utils.gan.trainer (format "
+                              f"{meta.get('format') if isinstance(meta, dict) else None!r}); "
+                              "choose another folder, or pass resume=False to replace it.")
+    return arrays, meta
+
+
+def _first_clause(err) -> str:
+    text = str(err).split("\n")[0].strip().rstrip(".") or "no details"
+    text = text.replace(". ", "; ")
+    return text[:100]
+
+
+# ------------------------------------------------------------------ the trainer
+
+
+class Trainer:
+    """Train a compiled :class:`~course_utils.gan.training.GAN` epoch by epoch, with pictures and checkpoints.
+
+    Parameters
+    ----------
+    gan : GAN
+        Compiled (``gan.compile()``); if not, it is compiled with the defaults.
+    images : float array (N, H, W, C) in [-1, 1]
+        The real images, e.g. from :func:`~course_utils.gan.dcgan.digit_images`.
+    labels : int array (N,), optional
+        Class labels; needed when the GAN is conditional, ignored otherwise.
+    batch_size : int
+        Images per step. Each epoch has ``N // batch_size`` steps (the leftover images
+        sit out that epoch; the shuffling changes every epoch).
+    folder : path, optional
+        Where the run keeps ``checkpoint.npz``, ``frames/epoch_NNNN.png`` and
+        ``progress.gif``. Without a folder nothing is written: frames stay in
+        memory and an interruption goes back to the end of the last epoch in memory.
+    resume : bool
+        True (default): if ``folder`` has a checkpoint, continue from it. False:
+        start afresh (the folder's checkpoint is replaced at the first epoch).
+    samples : int
+        How many fixed-noise samples each frame shows (unconditional GANs).
+    ncols : int
+        Samples per row of a frame. For a conditional GAN each row is one class
+        and each column one noise vector: ``n_classes × ncols`` samples.
+    seed : int, optional
+        Seeds the order of the batches and the fixed noise; default: the GAN's seed.
+    metrics : callable, optional
+        ``metrics(gan) -> dict of numbers`` (e.g. an FID-like score), called at the
+        start and after every ``metrics_every`` epochs; the numbers go into ``history``.
+    metrics_every : int
+    sample_every : int
+        Keep a frame every ... epochs (and always at the last one).
+    progress : bool
+        A tqdm progress bar over the steps.
+
+    Attributes
+    ----------
+    history : dict of lists
+        One entry per checkpoint, the first being the untrained start (epoch 0):
+        ``epoch``, ``step``, ``seconds`` (training time so far), ``d_loss`` and
+        ``g_loss`` (the epoch's mean; None at epoch 0), and each metric (None
+        where not computed). :meth:`series` gives one of them without the gaps.
+    frames : list of uint8 arrays
+        The grids of fixed-noise samples, one per kept epoch (see ``frame_epochs``).
+    """
+
+    def __init__(self, gan, images, labels=None, *, batch_size: int = 64, folder=None, resume: bool = True,
+                 samples: int = 64, ncols: int = 8, seed: int | None = None, metrics: Callable | None = None,
+                 metrics_every: int = 1, sample_every: int = 1, progress: bool = True):
+        from .training import GAN
+
+        if not isinstance(gan, GAN):
+            raise ValueError(f"gan must be a course_utils.gan.GAN (a generator and a discriminator); "
+                             f"got {type(gan).__name__}.")
+        if not hasattr(gan, "g_optimizer"):
+            gan.compile()
+        self.gan = gan
+        self.images = _images(images)
+        self.labels = None
+        if gan.conditional:
+            if labels is None:
+                raise ValueError("this GAN is conditional: give the class of every image, "
+                                 "Trainer(gan, images, labels).")
+            y = np.asarray(labels)
+            if y.shape != (len(self.images),) or y.dtype.kind not in "iu" or y.min() < 0:
+                raise ValueError(f"labels must be {len(self.images)} whole numbers >= 0, one per image; "
+                                 f"got shape {y.shape} and dtype {y.dtype}.")
+            self.labels = y.astype(np.int32)
+        self.batch_size = _positive_int(batch_size, "batch_size", "64")
+        if self.batch_size > len(self.images):
+            raise ValueError(f"batch_size {self.batch_size} is larger than the {len(self.images)} images; "
+                             "use a smaller batch.")
+        self.seed = _seed(gan.seed if seed is None else seed)
+        self.metrics = metrics
+        if metrics is not None and not callable(metrics):
+            raise ValueError("metrics must be a function metrics(gan) -> dict of numbers, or None.")
+        self.metrics_every = _positive_int(metrics_every, "metrics_every", "1")
+        self.sample_every = _positive_int(sample_every, "sample_every", "1")
+        self.progress = bool(progress)
+        self.folder = None if folder is None else Path(folder)
+        self.steps_per_epoch = len(self.images) // self.batch_size
+        self.ncols = _positive_int(ncols, "ncols", "8")
+        self.sample_noise, self.sample_labels = self._fixed_inputs(_positive_int(samples, "samples", "64"))
+        self.frame_scale = max(1, 32 // self.images.shape[1])
+        self.epoch = 0
+        self.history = {"epoch": [], "step": [], "seconds": [], "d_loss": [], "g_loss": []}
+        self.frames, self.frame_epochs = [], []
+        self._snapshot = None  # (arrays, meta) of the last checkpoint, in memory
+        self._last = False  # True while the last epoch of a train() call is being recorded
+        self._build_optimizers()
+        if resume and self.checkpoint_path is not None and self.checkpoint_path.exists():
+            self.resume()
+
+    # --------------------------------------------------------------- paths and inputs
+
+    @property
+    def checkpoint_path(self) -> Path | None:
+        """``folder/checkpoint.npz``, or None without a folder."""
+        return None if self.folder is None else self.folder / "checkpoint.npz"
+
+    @property
+    def step(self) -> int:
+        """Training steps done so far (the GAN's step counter)."""
+        return int(self.gan.steps.numpy())
+
+    def _fixed_inputs(self, samples: int):
+        rng = np.random.default_rng([self.seed, 1])
+        latent = self.gan.latent_dim
+        if not self.gan.conditional:
+            return rng.standard_normal((samples, latent)).astype(np.float32), None
+        from .latent import class_inputs
+
+        return class_inputs(int(self.labels.max()) + 1, self.ncols, latent, seed=self.seed)
+
+    def _order(self, epoch: int) -> np.ndarray:
+        """The order of the images in ``epoch``: a function of (seed, epoch) only."""
+        return np.random.default_rng([self.seed, 2, epoch]).permutation(len(self.images))
+
+    # --------------------------------------------------------------- samples
+
+    def sample(self, noise=None, labels=None) -> np.ndarray:
+        """The generator's images in [-1, 1] for ``noise`` (default: the fixed noise of the frames)."""
+        if noise is None:
+            noise, labels = self.sample_noise, self.sample_labels if labels is None else labels
+        noise = np.asarray(noise, np.float32)
+        if self.gan.conditional:
+            if labels is None:
+                raise ValueError("this GAN is conditional: give one class label per noise vector.")
+            labels = np.broadcast_to(np.asarray(labels, np.int32), (len(noise),))
+        out = []
+        for start in range(0, len(noise), 256):
+            batch_labels = None if labels is None else labels[start: start + 256]
+            out.append(np.asarray(self.gan.generate(noise[start: start + 256], batch_labels, training=False)))
+        return np.concatenate(out)
+
+    def grid(self) -> np.ndarray:
+        """The current frame: the fixed-noise samples as one uint8 picture."""
+        return tile(self.sample(), self.ncols, scale=self.frame_scale)
+
+    # --------------------------------------------------------------- state
+
+    def _build_optimizers(self) -> None:
+        """Create the optimisers' variables now (Keras creates them at the first step) so they can be saved."""
+        gan = self.gan
+        for optimizer, model in ((gan.g_optimizer, gan.generator), (gan.d_optimizer, gan.discriminator)):
+            if not optimizer.built:
+                optimizer.build(model.trainable_variables)
+
+    def _variables(self) -> dict:
+        gan = self.gan
+        return {"generator": list(gan.generator.variables), "discriminator": list(gan.discriminator.variables),
+                "g_optimizer": list(gan.g_optimizer.variables), "d_optimizer": list(gan.d_optimizer.variables),
+                "steps": [gan.steps]}
+
+    def _state(self) -> tuple[dict, dict]:
+        arrays = {f"{group}/{i:04d}": np.array(v.numpy(), copy=True)
+                  for group, variables in self._variables().items() for i, v in enumerate(variables)}
+        arrays["sample_noise"] = self.sample_noise
+        meta = {"epoch": self.epoch, "step": self.step, "history": copy.deepcopy(self.history),
+                "frame_epochs": list(self.frame_epochs), "seed": self.seed, "batch_size": self.batch_size,
+                "n_images": len(self.images), "gan_seed": self.gan.seed, "conditional": self.gan.conditional}
+        return arrays, meta
+
+    def _check_compatible(self, arrays: dict, meta: dict, where: str) -> None:
+        advice = "choose another folder, or pass resume=False to start afresh"
+        for group, variables in self._variables().items():
+            stored = sorted(name for name in arrays if name.startswith(group + "/"))
+            if len(stored) != len(variables):
+                raise CheckpointError(f"{where} was written for a different model: its {group} has "
+                                      f"{len(stored)} variables, this one {len(variables)}; {advice}.")
+            for name, variable in zip(stored, variables):
+                if tuple(arrays[name].shape) != tuple(variable.shape):
+                    raise CheckpointError(f"{where} was written for a different model: {group} variable "
+                                          f"{variable.path} has shape {tuple(arrays[name].shape)} there and "
+                                          f"{tuple(variable.shape)} here; {advice}.")
+        for key, here in (("n_images", len(self.images)), ("batch_size", self.batch_size), ("seed", self.seed),
+                          ("gan_seed", self.gan.seed)):
+            if meta.get(key) != here:
+                raise CheckpointError(f"{where} was written for a run with {key}={meta.get(key)}, and this one "
+                                      f"has {key}={here}; use the same settings to continue it, or {advice}.")
+
+    def _apply(self, arrays: dict, meta: dict) -> None:
+        for group, variables in self._variables().items():
+            for i, variable in enumerate(variables):
+                variable.assign(arrays[f"{group}/{i:04d}"])
+        if "sample_noise" in arrays and arrays["sample_noise"].shape == self.sample_noise.shape:
+            self.sample_noise = arrays["sample_noise"].astype(np.float32)
+        self.epoch = int(meta["epoch"])
+        self.history = copy.deepcopy(meta["history"])
+        kept = list(meta["frame_epochs"])
+        if self.frame_epochs[: len(kept)] != kept:  # frames from a file: read them back if they are there
+            self.frames, self.frame_epochs = [], []
+            for epoch in kept:
+                path = self._frame_path(epoch)
+                if path is not None and path.is_file():
+                    from PIL import Image
+
+                    with Image.open(path) as picture:
+                        self.frames.append(np.asarray(picture.convert("RGB")))
+                    self.frame_epochs.append(epoch)
+        else:
+            del self.frames[len(kept):], self.frame_epochs[len(kept):]
+        self._snapshot = (arrays, meta)
+
+    def _frame_path(self, epoch: int) -> Path | None:
+        return None if self.folder is None else self.folder / "frames" / f"epoch_{epoch:04d}.png"
+
+    def save_checkpoint(self) -> Path | None:
+        """Write the current state to ``folder/checkpoint.npz`` (atomically) and keep it in memory."""
+        state = self._state()
+        path = self.checkpoint_path
+        if path is not None:
+            try:
+                write_checkpoint(path, *state)
+            except OSError as err:
+                last = "" if self._snapshot is None else f" (the previous one, epoch {self._snapshot[1]['epoch']}, " \
+                                                         "is intact)"
+                raise CheckpointError(f"Could not write the checkpoint {path}{last}: {err.strerror or err}; "
+                                      "free some disk space or choose another folder.") from None
+        self._snapshot = state
+        return path
+
+    def resume(self, path=None) -> int:
+        """Load a checkpoint (default: the folder's) into the networks and optimisers; returns its epoch."""
+        path = Path(path) if path is not None else self.checkpoint_path
+        if path is None:
+            raise ValueError("this trainer has no folder: give the checkpoint's path, resume('run/checkpoint.npz').")
+        arrays, meta = read_checkpoint(path)
+        self._check_compatible(arrays, meta, f"The checkpoint {path}")
+        self._apply(arrays, meta)
+        print(f"Resumed from {path}: epoch {self.epoch}, step {self.step}.")
+        return self.epoch
+
+    # --------------------------------------------------------------- training
+
+    def _record(self, seconds: float, d_loss, g_loss) -> None:
+        row = {"epoch": self.epoch, "step": self.step, "seconds": seconds, "d_loss": d_loss, "g_loss": g_loss}
+        if self.metrics is not None and (self.epoch % self.metrics_every == 0 or self._last):
+            values = self.metrics(self.gan)
+            if not isinstance(values, dict):
+                raise ValueError(f"metrics(gan) must return a dict of numbers; got {type(values).__name__}.")
+            row.update({str(k): float(v) for k, v in values.items()})
+        rows = len(self.history["epoch"])
+        for key in list(self.history) + [k for k in row if k not in self.history]:
+            self.history.setdefault(key, [None] * rows).append(row.get(key))
+        if self.epoch % self.sample_every == 0 or self._last:
+            frame = self.grid()
+            path = self._frame_path(self.epoch)
+            if path is not None:
+                _save_png(frame, path)
+            self.frames.append(frame)
+            self.frame_epochs.append(self.epoch)
+
+    def train(self, epochs: int, *, on_step: Callable | None = None, on_epoch: Callable | None = None,
+              preview: bool = False) -> dict:
+        """Train until ``epochs`` epochs are done in all (after resuming at epoch 12, ``train(30)`` runs 18 more).
+
+        Parameters
+        ----------
+        epochs : int
+            The total number of epochs wanted.
+        on_step : callable, optional
+            ``on_step(trainer, logs)`` after every step; ``logs`` has ``step``,
+            ``epoch`` (the one in progress), ``d_loss`` and ``g_loss``.
+        on_epoch : callable, optional
+            ``on_epoch(trainer)`` after every epoch, once its checkpoint is written.
+        preview : bool
+            In Jupyter, show the latest frame and the loss curves, redrawn in place every epoch.
+
+        Returns
+        -------
+        dict
+            ``history``. An interruption (KeyboardInterrupt) ends the call with one
+            printed line; the networks, optimisers and history go back to the last
+            checkpoint, so calling ``train`` again continues exactly from there.
+        """
+        from tqdm.auto import tqdm
+
+        target = _positive_int(epochs, "epochs", "30")
+        self._last = False
+        if self._snapshot is None:  # the untrained start: epoch 0, a frame and a first checkpoint
+            self._record(0.0, None, None)
+            self.save_checkpoint()
+        if self.epoch >= target:
+            print(f"Already trained for {self.epoch} epochs (step {self.step}); ask for more epochs to continue.")
+            return self.history
+        handle = None
+        bar = tqdm(total=(target - self.epoch) * self.steps_per_epoch, desc="training", unit="step",
+                   disable=not self.progress)
+        try:
+            while self.epoch < target:
+                epoch = self.epoch + 1
+                bar.set_description(f"epoch {epoch}/{target}")
+                start = time.perf_counter()
+                order = self._order(epoch)
+                d_sum = g_sum = 0.0
+                for i in range(self.steps_per_epoch):
+                    index = order[i * self.batch_size: (i + 1) * self.batch_size]
+                    y = None if self.labels is None else self.labels[index]
+                    logs = self.gan.train_on_batch(self.images[index], y, return_dict=True)
+                    d_sum, g_sum = d_sum + float(logs["d_loss"]), g_sum + float(logs["g_loss"])
+                    bar.update(1)
+                    if i % 10 == 0 or i == self.steps_per_epoch - 1:
+                        bar.set_postfix(d_loss=f"{float(logs['d_loss']):.3f}", g_loss=f"{float(logs['g_loss']):.3f}")
+                    if on_step is not None:
+                        on_step(self, {"step": self.step, "epoch": epoch, **{k: float(v) for k, v in logs.items()}})
+                self.epoch = epoch
+                self._last = epoch == target
+                seconds = self.history["seconds"][-1] + time.perf_counter() - start
+                self._record(seconds, d_sum / self.steps_per_epoch, g_sum / self.steps_per_epoch)
+                self.save_checkpoint()
+                if preview:
+                    handle = self._show_preview(handle)
+                if on_epoch is not None:
+                    on_epoch(self)
+        except KeyboardInterrupt:
+            stopped = self.step
+            self._apply(*self._snapshot)
+            if self.checkpoint_path is not None:
+                print(f"Stopped at step {stopped}; the last checkpoint (epoch {self.epoch}, step {self.step}) is in "
+                      f"{self.checkpoint_path}; run the cell again to continue from there.")
+            else:
+                print(f"Stopped at step {stopped} and went back to the end of epoch {self.epoch} (step {self.step}); "
+                      "run the cell again to continue from there.")
+        finally:
+            bar.close()
+        return self.history
+
+    # --------------------------------------------------------------- results
+
+    def series(self, key: str) -> tuple[list, list]:
+        """(epochs, values) of one history entry, leaving out the epochs without a value."""
+        if key not in self.history:
+            raise ValueError(f"the history has no {key!r}; it has {', '.join(repr(k) for k in self.history)}.")
+        pairs = [(e, v) for e, v in zip(self.history["epoch"], self.history[key]) if v is not None]
+        return [e for e, _ in pairs], [v for _, v in pairs]
+
+    def save_gif(self, path=None, *, fps: float = 5.0, hold: float = 1.5) -> Path:
+        """The frames as an animated GIF (default ``folder/progress.gif``), written atomically."""
+        if path is None:
+            if self.folder is None:
+                raise ValueError("this trainer has no folder: give a path, save_gif('progress.gif').")
+            path = self.folder / "progress.gif"
+        return save_gif(self.frames, path, fps=fps, hold=hold)
+
+    def figure(self, title: str | None = None):
+        """The latest frame beside both networks' loss curves (a matplotlib Figure)."""
+        from matplotlib.figure import Figure
+
+        from ..plotting import use_course_style
+
+        use_course_style()
+        fig = Figure(figsize=(9.5, 4.0), layout="constrained")
+        left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
+        if self.frames:
+            left.imshow(self.frames[-1])
+        left.set_axis_off()
+        left.set_title(title or f"fixed noise after epoch {self.frame_epochs[-1] if self.frames else 0}")
+        for key, name in (("d_loss", "discriminator"), ("g_loss", "generator")):
+            epochs, values = self.series(key)
+            right.plot(epochs, values, label=name, marker="o" if len(values) <= 20 else None, markersize=3)
+        from matplotlib.ticker import MaxNLocator
+
+        right.xaxis.set_major_locator(MaxNLocator(integer=True))
+        right.set_xlabel("epoch")
+        right.set_ylabel("mean loss in the epoch")
+        right.grid(alpha=0.3)
+        right.legend(frameon=False)
+        return fig
+
+    def _show_preview(self, handle):
+        try:
+            from IPython import get_ipython
+            from IPython.display import Image, display
+        except ImportError:
+            return None
+        if get_ipython() is None:
+            return None
+        from ..plotting import close, png_bytes
+
+        fig = self.figure()
+        try:
+            png = png_bytes(fig)
+        finally:
+            close(fig)
+        if handle is None:
+            return display(Image(data=png), display_id=True)
+        handle.update(Image(data=png))
+        return handle
+
+    def __repr__(self):
+        where = f", folder={str(self.folder)!r}" if self.folder is not None else ""
+        return (f"Trainer(epoch={self.epoch}, step={self.step}, {len(self.images)} images, "
+                f"batch_size={self.batch_size}{where})")
