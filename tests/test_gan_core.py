@@ -206,3 +206,11 @@ def test_compile_turns_off_the_remapper_on_a_cpu():
     GAN(mlp(4, 2, 0), mlp(2, 1, 1)).compile()
     expected = False if not tf.config.list_physical_devices("GPU") else None
     assert tf.config.optimizer.get_experimental_options().get("remapping") is expected
+
+
+def test_joint_pass_is_refused_with_batch_normalisation():
+    D = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4), keras.layers.BatchNormalization(),
+                          keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="mix real and generated images in the discriminator's batch"):
+        GAN(mlp(4, 2, 0), D).compile(joint=True)
+    GAN(mlp(4, 2, 0), D).compile()  # two passes: fine

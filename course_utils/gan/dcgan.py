@@ -12,8 +12,8 @@ convolutions, batch normalisation and ReLU in the generator, LeakyReLU(0.2) in t
 discriminator, tanh output — with two changes for small images on a CPU: kernels
 of 4 (a multiple of the stride 2, so transposed convolutions cover every output
 pixel equally and make no checkerboard), and no batch normalisation in the
-discriminator (so real and generated images can share one pass, and the same
-discriminator serves WGAN-GP, whose penalty is defined per sample).
+discriminator (so that the same discriminator serves WGAN-GP, whose penalty is
+defined per sample, and no sample's score depends on the others in its batch).
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class GAN(keras.Model):
     # --------------------------------------------------------------- set-up
 
     def compile(self, g_optimizer=None, d_optimizer=None, *, loss="non_saturating", update=None,
-                d_steps=1, gp_weight=10.0, joint=None, **kwargs):
+                d_steps=1, gp_weight=10.0, joint=False, **kwargs):
         """Choose the optimisers and the game.
 
         Parameters
@@ -105,11 +105,13 @@ class GAN(keras.Model):
             Discriminator updates per generator update (alternating only).
         gp_weight : float
             Weight of the gradient penalty (WGAN-GP only); the paper uses 10.
-        joint : bool, optional
+        joint : bool
             Score the real and the generated batch in one pass of the discriminator
-            (faster). Default: yes, unless it has batch normalisation. Pass False for
-            any other layer that mixes samples of a batch (minibatch standard
-            deviation, packing), which would otherwise mix real and generated ones.
+            (one batch of twice the size) instead of two. Off by default: on a 2-core
+            CPU two passes were 7–9 % faster (benchmarks/gan_speed.py), and one pass
+            would mix real and generated samples in any layer that looks across a
+            batch (batch normalisation, minibatch standard deviation); it is refused
+            for a discriminator with batch normalisation.
 
         On a machine without a GPU this also turns off TensorFlow's "remapper" graph
         optimisation for the rest of the session (see :func:`_unfused_cpu_graphs`).
@@ -130,7 +132,10 @@ class GAN(keras.Model):
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.loss_kind, self.update, self.d_steps, self.gp_weight = loss, update, d_steps, float(gp_weight)
-        self._joint = not _has_batch_norm(self.discriminator) if joint is None else bool(joint)
+        if joint and _has_batch_norm(self.discriminator):
+            raise ValueError("joint=True would mix real and generated images in the discriminator's batch "
+                             "normalisation; leave joint=False for this discriminator.")
+        self._joint = bool(joint)
 
     @property
     def metrics(self):
