@@ -28,6 +28,8 @@ import time
 
 import numpy as np
 
+from ._args import positive_int as _positive_int, seed as _seed
+
 __all__ = [
     "KERNELS",
     "conv2d",
@@ -73,18 +75,6 @@ KERNELS = {
 
 
 # ------------------------------------------------------------------ checking input
-
-
-def _positive_int(value, name: str, example: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, like {example}; got {value!r}.")
-    return int(value)
-
-
-def _seed(value) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"seed must be a whole number >= 0, like seed=0; got {value!r}.")
-    return int(value)
 
 
 def _as_float_array(x, name: str) -> np.ndarray:

@@ -22,6 +22,7 @@ import gzip
 
 import numpy as np
 
+from .._args import positive_int as _positive_int
 from .._tf import keras
 from ..errors import DownloadError
 
@@ -37,12 +38,6 @@ _FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
 #: The class names of Fashion-MNIST (the digits' names are their numbers).
 FASHION_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                  "Ankle boot")
-
-
-def _positive_int(value, name: str, example: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, like {example}; got {value!r}.")
-    return int(value)
 
 
 def _resize(images: np.ndarray, size: int) -> np.ndarray:

@@ -29,17 +29,12 @@ from typing import Callable
 
 import numpy as np
 
+from .._args import positive_int as _positive_int
 from .. import cnn
 from .._tf import keras
 from . import quality
 
 __all__ = ["classifier", "DigitJudge"]
-
-
-def _positive_int(value, name: str, example: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, like {example}; got {value!r}.")
-    return int(value)
 
 
 def _gan_images(images, name: str = "images") -> np.ndarray:

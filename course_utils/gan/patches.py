@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import positive_int as _positive_int
 from .. import data, losses
 from ..errors import DownloadError
 
@@ -27,12 +28,6 @@ __all__ = ["GRAM_LAYERS", "picture", "random_patches", "noise_patches", "gram_st
 #: VGG19 layers whose Gram matrices describe the style of small patches (deeper layers
 #: of a 32-pixel patch have only 2×2 positions or fewer).
 GRAM_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1")
-
-
-def _positive_int(value, name: str, example: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, like {example}; got {value!r}.")
-    return int(value)
 
 
 def _patch_batch(patches, name: str = "patches") -> np.ndarray:

@@ -47,6 +47,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._args import positive_int as _positive_int, seed as _seed
 from .._io import atomic_path
 from ..errors import CourseError
 
@@ -63,18 +64,6 @@ class CheckpointError(CourseError, ValueError):
 
 
 # ------------------------------------------------------------------ checking input
-
-
-def _positive_int(value, name: str, example: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, like {example}; got {value!r}.")
-    return int(value)
-
-
-def _seed(value) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"seed must be a whole number >= 0, like seed=0; got {value!r}.")
-    return int(value)
 
 
 def _images(images) -> np.ndarray:
