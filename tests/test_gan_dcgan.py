@@ -94,3 +94,16 @@ def test_offline_mnist_says_what_to_do(cache, closed_port):
     with pytest.raises(DownloadError, match="use source='sklearn'") as err:
         dcgan.digit_images(28, "mnist", base_url=f"http://127.0.0.1:{closed_port}/")
     assert "\n" not in str(err.value)
+
+
+def test_as_gan_images_accepts_the_gan_range_and_names_each_problem():
+    x = np.zeros((2, 4, 4, 3), np.float64)
+    out = dcgan.as_gan_images(x, channels=3)
+    assert out.dtype == np.float32 and out.shape == (2, 4, 4, 3)
+    for bad, pattern in [(x[0], "must be a float array"), (x[:0], "must be a float array"),
+                         (x.astype(np.uint8), "must be a float array"), (x + 2, r"must lie in \[-1, 1\]"),
+                         (np.full_like(x, np.nan), "NaN or infinite")]:
+        with pytest.raises(ValueError, match=pattern):
+            dcgan.as_gan_images(bad)
+    with pytest.raises(ValueError, match=r"colour patches, a float array \(N, height, width, 3\)"):
+        dcgan.as_gan_images(x[..., :1], "patches", channels=3, what="colour patches, a float array")

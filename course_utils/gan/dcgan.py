@@ -26,7 +26,7 @@ from .._args import positive_int as _positive_int
 from .._tf import keras
 from ..errors import DownloadError
 
-__all__ = ["SOURCES", "digit_images", "stages", "generator", "discriminator"]
+__all__ = ["SOURCES", "digit_images", "as_gan_images", "stages", "generator", "discriminator"]
 
 #: Where :func:`digit_images` gets its images.
 SOURCES = ("sklearn", "mnist", "fashion_mnist")
@@ -115,6 +115,26 @@ def digit_images(size: int = 16, source: str = "sklearn", *, limit: int | None =
     images = _resize(np.asarray(images, np.float32), size)
     images = np.clip(images, 0.0, 1.0) * 2.0 - 1.0
     return images.astype(np.float32)[..., np.newaxis], np.asarray(labels, np.int64)
+
+
+def as_gan_images(images, name: str = "images", *, channels: int | None = None,
+                  what: str = "a float array") -> np.ndarray:
+    """``images`` as float32 (N, height, width, channels) in [-1, 1], the GAN's range, or one ValueError.
+
+    ``channels`` (1 or 3) is required when given; ``what`` names the kind of array in
+    the message ("a float array", "colour patches, a float array").
+    """
+    x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
+    if (x.ndim != 4 or x.dtype.kind != "f" or len(x) == 0
+            or (channels is not None and x.shape[-1] != channels)):
+        raise ValueError(f"{name} must be {what} (N, height, width, {channels or 'channels'}) in [-1, 1], like "
+                         f"dcgan.digit_images() gives; got shape {x.shape} and dtype {x.dtype}.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    if x.min() < -1.001 or x.max() > 1.001:
+        raise ValueError(f"{name} must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
+                         f"with {name} * 2 - 1.")
+    return x.astype(np.float32, copy=False)
 
 
 def stages(image_size: int) -> tuple[int, int]:

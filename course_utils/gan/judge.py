@@ -33,21 +33,9 @@ from .._args import positive_int as _positive_int
 from .. import cnn
 from .._tf import keras
 from . import quality
+from .dcgan import as_gan_images as _gan_images
 
 __all__ = ["classifier", "DigitJudge"]
-
-
-def _gan_images(images, name: str = "images") -> np.ndarray:
-    x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
-    if x.ndim != 4 or x.dtype.kind != "f":
-        raise ValueError(f"{name} must be a float array (N, height, width, 1) in [-1, 1]; got shape {x.shape} "
-                         f"and dtype {x.dtype}.")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    if x.min() < -1.001 or x.max() > 1.001:
-        raise ValueError(f"{name} must lie in [-1, 1] (the generator's range); scale [0, 1] pictures with "
-                         "images * 2 - 1.")
-    return x.astype(np.float32, copy=False)
 
 
 def classifier(image_size: int = 16, n_classes: int = 10, features: int = 64, *, seed: int = 0) -> keras.Model:

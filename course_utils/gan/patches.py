@@ -21,6 +21,7 @@ import numpy as np
 from .._args import positive_int as _positive_int
 from .. import data, losses
 from ..errors import DownloadError
+from .dcgan import as_gan_images
 
 __all__ = ["GRAM_LAYERS", "picture", "random_patches", "noise_patches", "gram_statistics", "gram_distances",
            "gram_metric", "patchwork"]
@@ -31,13 +32,7 @@ GRAM_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1")
 
 
 def _patch_batch(patches, name: str = "patches") -> np.ndarray:
-    x = np.asarray(patches.numpy() if hasattr(patches, "numpy") else patches)
-    if x.ndim != 4 or x.shape[-1] != 3 or x.dtype.kind != "f" or len(x) == 0:
-        raise ValueError(f"{name} must be colour patches, a float array (N, size, size, 3) in [-1, 1]; got shape "
-                         f"{x.shape} and dtype {x.dtype}.")
-    if not np.all(np.isfinite(x)) or x.min() < -1.001 or x.max() > 1.001:
-        raise ValueError(f"{name} must hold finite values in [-1, 1] (the GAN's range).")
-    return x.astype(np.float32, copy=False)
+    return as_gan_images(patches, name, channels=3, what="colour patches, a float array")
 
 
 def picture(name: str, size=None, *, fallback: str = "swirl") -> tuple[np.ndarray, str]:

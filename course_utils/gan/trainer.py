@@ -50,6 +50,7 @@ import numpy as np
 from .._args import positive_int as _positive_int, seed as _seed
 from .._io import atomic_path
 from ..errors import CourseError
+from .dcgan import as_gan_images
 
 __all__ = ["FORMAT", "CheckpointError", "Trainer", "read_checkpoint", "write_checkpoint", "tile",
            "to_pixels", "save_gif"]
@@ -64,17 +65,6 @@ class CheckpointError(CourseError, ValueError):
 
 
 # ------------------------------------------------------------------ checking input
-
-
-def _images(images) -> np.ndarray:
-    x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
-    if x.ndim != 4 or x.dtype.kind != "f":
-        raise ValueError(f"images must be a float array (N, height, width, channels) in [-1, 1], like "
-                         f"dcgan.digit_images() gives; got shape {x.shape} and dtype {x.dtype}.")
-    if not np.all(np.isfinite(x)) or x.min() < -1.001 or x.max() > 1.001:
-        raise ValueError("images must hold finite values in [-1, 1] (the generator's tanh range); "
-                         "scale pictures in [0, 1] with images * 2 - 1.")
-    return x.astype(np.float32, copy=False)
 
 
 # ------------------------------------------------------------------ pictures
@@ -255,7 +245,7 @@ class Trainer:
         if not hasattr(gan, "g_optimizer"):
             gan.compile()
         self.gan = gan
-        self.images = _images(images)
+        self.images = as_gan_images(images)
         self.labels = None
         if gan.conditional:
             if labels is None:
