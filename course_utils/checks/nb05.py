@@ -89,6 +89,28 @@ _OVERFLOW = ("your result is infinite for logits as large as ±40: sigmoid(40) r
              "-log(1 - sigmoid(l)) as np.logaddexp(0, l)")
 
 
+def _explain_number(args, got, expected, candidates, *, logits=None, count_name="sample"):
+    """What the three checks share: one number, finite for ``logits`` of any size, else the first wrong formula.
+
+    ``candidates()`` gives (value of a wrong formula, what is wrong) pairs; it is called
+    only when the learner's number is not the expected one.
+    """
+    problem = _per_sample(args, got, count_name)
+    if problem:
+        return problem
+    value = _number(got)
+    if value is None:
+        return None
+    if logits is not None and not np.isfinite(value):
+        return _OVERFLOW if np.max(np.abs(logits)) >= 30 else _NAN_LOGITS
+    if _same(value, expected):
+        return None
+    for value_wrong, message in candidates():
+        if _same(value, value_wrong) and not _same(float(expected), value_wrong):
+            return message
+    return None
+
+
 # ------------------------------------------------------------------ q1 discriminator loss
 
 
@@ -112,18 +134,8 @@ def _d_large(rng):
 
 def _explain_d(args, got, expected):
     real, fake = (np.asarray(a, dtype=np.float64) for a in args)
-    problem = _per_sample(args, got)
-    if problem:
-        return problem
-    value = _number(got)
-    if value is None:
-        return None
-    if not np.isfinite(value):
-        return _OVERFLOW if np.max(np.abs(np.concatenate([real, fake]))) >= 30 else _NAN_LOGITS
-    if _same(value, expected):
-        return None
     r, f = _softplus(-real), _softplus(fake)
-    candidates = [
+    return _explain_number(args, got, expected, lambda: [
         (np.mean(_softplus(real)) + np.mean(_softplus(-fake)),
          "the labels are swapped: real samples should be scored as real (label 1, -log D(x)) and generated "
          "ones as fake (label 0, -log(1 - D(G(z))))"),
@@ -141,11 +153,7 @@ def _explain_d(args, got, expected):
         (np.mean(_softplus(-_sigmoid(real))) + np.mean(_softplus(_sigmoid(fake))),
          "the sigmoid is applied twice: the formula with np.logaddexp takes the logits themselves, not "
          "sigmoid(logits)"),
-    ]
-    for value_wrong, message in candidates:
-        if _same(value, value_wrong) and not _same(float(expected), value_wrong):
-            return message
-    return None
+    ], logits=np.concatenate([real, fake]))
 
 
 # ------------------------------------------------------------------ q2 generator loss
@@ -163,17 +171,7 @@ def _g_large(rng):
 
 def _explain_g(args, got, expected):
     fake = np.asarray(args[0], dtype=np.float64)
-    problem = _per_sample(args, got)
-    if problem:
-        return problem
-    value = _number(got)
-    if value is None:
-        return None
-    if not np.isfinite(value):
-        return _OVERFLOW if np.max(np.abs(fake)) >= 30 else _NAN_LOGITS
-    if _same(value, expected):
-        return None
-    candidates = [
+    return _explain_number(args, got, expected, lambda: [
         (-np.mean(_softplus(fake)),
          "that is the minimax (saturating) loss mean(log(1 - D(G(z)))): it is flat where the generator is "
          "bad; the non-saturating loss is mean(-log D(G(z)))"),
@@ -186,11 +184,7 @@ def _explain_g(args, got, expected):
          "the sigmoid is missing: the inputs are logits, turn them into probabilities D = sigmoid(l) first"),
         (np.mean(_softplus(-_sigmoid(fake))),
          "the sigmoid is applied twice: np.logaddexp(0, -l) takes the logits themselves"),
-    ]
-    for value_wrong, message in candidates:
-        if _same(value, value_wrong) and not _same(float(expected), value_wrong):
-            return message
-    return None
+    ], logits=fake)
 
 
 # ------------------------------------------------------------------ q3 gradient penalty
@@ -219,12 +213,10 @@ def _gp_any(rng):
 
 def _explain_gp(args, got, expected):
     g = np.asarray(args[0], dtype=np.float64)
-    problem = _per_sample(args, got, "sample's gradient")
-    if problem:
-        return problem
-    value = _number(got)
-    if value is None or _same(value, expected):
-        return None
+    return _explain_number(args, got, expected, lambda: _gp_mistakes(g), count_name="sample's gradient")
+
+
+def _gp_mistakes(g):
     norms = _norms(g)
     squares = np.sum(np.square(g.reshape(len(g), -1)), axis=1)
     candidates = [
@@ -249,10 +241,7 @@ def _explain_gp(args, got, expected):
     candidates.append((np.mean((np.sqrt(np.sum(g ** 2, axis=0)) - 1.0) ** 2),
                        "the norm was taken over axis 0, across the samples; take it within each sample, over "
                        "every axis but the first"))
-    for value_wrong, message in candidates:
-        if _same(value, value_wrong) and not _same(float(expected), value_wrong):
-            return message
-    return None
+    return candidates
 
 
 q1 = Exercise("q1 discriminator_loss", _discriminator_loss, Trials([_d_inputs, _d_inputs, _d_large], _d_inputs),
