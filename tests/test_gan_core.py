@@ -138,7 +138,7 @@ def test_same_seed_same_run_other_seed_other_run(loss):
         return weights(model), history
 
     (a, ha), (b, hb), (c, _) = run(3), run(3), run(4)
-    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b)) and ha == hb
     assert not all(np.array_equal(x, y) for x, y in zip(a, c))
     assert set(ha) == ({"d_loss", "g_loss", "gp"} if loss == "wgan-gp" else {"d_loss", "g_loss"})
 

@@ -24,7 +24,6 @@ import numpy as np
 
 from .._args import positive_int as _positive_int
 from .._tf import keras
-from ..errors import DownloadError
 
 __all__ = ["SOURCES", "digit_images", "as_gan_images", "stages", "generator", "discriminator"]
 
