@@ -22,6 +22,7 @@ Modules, in the order a picture flows through them:
 - ``plotting``  figure style, labelled image grids, loss curves
 - ``widgets``   figures with sliders and menus, drawn as plain outputs too; live previews
 - ``gan``       GANs: losses, a Keras model with ``train_step``, the toy game, DCGANs, checkpoints, FID-like scores
+- ``colab``     the notebooks' set-up in Google Colab: this package only, Colab's own stack kept
 - ``checks``    automatic checks for the exercises, one module per notebook
 """
 

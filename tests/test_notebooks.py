@@ -49,3 +49,15 @@ def test_name_badge_and_setup_cell(path):
     assert "## Exercises" in text and "## Summary" in text
     code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     assert "tf.keras" not in code, "use `import keras` (Keras 3)"
+
+
+def test_readme_has_a_colab_badge_for_every_notebook_in_order():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## In Google Colab", 1)[1].split("\n## ", 1)[0]
+    prefix = f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/notebooks/"
+    linked = re.findall(r"\]\(" + re.escape(prefix) + r"([^)]+)\)", section)
+    assert linked == [p.name for p in NOTEBOOKS], "README's Colab table: one badge per notebook, in course order"
+    for row in section.splitlines():
+        if prefix in row:
+            number = re.search(r"notebooks/(\d\d)_", row).group(1)
+            assert row.startswith(f"| {number} "), f"this row's label does not match its badge: {row[:60]}"
