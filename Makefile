@@ -48,11 +48,11 @@ weights: $(STAMP)
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
-test: setup colab-widgets
+test: setup colab-widgets $(BOOK_STAMP)
 	COURSE_QUICK=1 $(PY) -m pytest tests notebooks --nbval-lax -q -rfEs -m "not book and not browser"
 	@$(MAKE) --no-print-directory test-browser
 
-test-unit: setup colab-widgets
+test-unit: setup colab-widgets $(BOOK_STAMP)
 	COURSE_QUICK=1 $(PY) -m pytest tests -q -rfEs -m "not book and not browser"
 
 test-notebooks: setup
@@ -94,7 +94,7 @@ $(BOOK_STAMP): $(STAMP)
 # Rebuilt only when a notebook, the book's sources or course_utils changed.
 book: $(BOOK_DIR)/html/index.html
 
-$(BOOK_DIR)/html/index.html: $(BOOK_STAMP) notebooks/*.ipynb $(wildcard book/*) $(shell find course_utils -name "*.py") | weights
+$(BOOK_DIR)/html/index.html: $(BOOK_STAMP) notebooks/*.ipynb $(shell find book -type f -not -name '*.pyc') $(shell find course_utils -name "*.py") | weights
 	$(if $(QUICK),COURSE_QUICK=1) $(PY) book/build.py --out $(BOOK_DIR)
 
 styles: $(STAMP)
