@@ -328,6 +328,13 @@ def feature_explorer(pictures: dict, layers, *, k: int = 8, base=None, show: boo
     controls = {"picture": list(pictures), "layer": layers,
                 "view": [f"top {k}", "one channel"], "channel": (0, 511)}
     figure = InteractiveFigure(draw, controls)
+    slider, menu = figure.controls.get("channel"), figure.controls.get("layer")
+    if slider is not None and menu is not None:
+        def fit_slider(change):  # the channel slider ends at the chosen layer's last channel
+            slider.max = activations(figure.values["picture"])[change["new"]].shape[-1] - 1
+
+        menu.observe(fit_slider, names="value")
+        fit_slider({"new": menu.value})
     return figure.show() if show else figure
 
 

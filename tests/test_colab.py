@@ -167,7 +167,7 @@ def test_the_widget_tests_pass_with_colabs_ipywidgets_7():
     probe = subprocess.run([sys.executable, "-c", "import ipywidgets; print(ipywidgets.__version__)"],
                            capture_output=True, text=True, env=env)
     assert probe.stdout.startswith("7.7"), probe.stdout + probe.stderr
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            str(ROOT / "tests" / "test_widgets.py")], capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

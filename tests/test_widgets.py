@@ -80,6 +80,20 @@ def test_feature_explorer_shows_top_channels_and_one_channel(vgg):
     assert len(shots) == 6, "every change gives a different picture"
 
 
+@pytest.mark.slow
+def test_feature_explorer_slider_ends_at_the_layers_last_channel(vgg):
+    picture = {"noise": np.random.default_rng(1).uniform(size=(32, 32, 3)).astype(np.float32)}
+    fig = widgets.feature_explorer(picture, ["block1_conv1", "block2_conv1"], base=vgg, show=False)
+    slider = fig.controls["channel"]
+    assert (slider.min, slider.max) == (0, 63), "block1_conv1 has 64 channels"
+    fig.controls["layer"].value = "block2_conv1"  # what choosing it in the menu does
+    assert slider.max == 127
+    slider.value = 120
+    fig.controls["layer"].value = "block1_conv1"
+    assert (slider.max, slider.value, fig.values["channel"]) == (63, 63, 63), "the slider and figure agree"
+    assert fig.error is None
+
+
 # ------------------------------------------------------------------ live preview and the playground
 class _Handle:
     def __init__(self, log):
