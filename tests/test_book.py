@@ -352,6 +352,8 @@ def test_report_lists_every_notebook(report):
 def test_no_log_noise_no_errors_no_widgets_in_the_executed_notebooks(book, report):
     for entry in report["notebooks"]:
         assert entry["noise"] == [], f"{entry['notebook']} shows TensorFlow log noise: {entry['noise']}"
+        # Nothing red at all: a Python warning from a library is as little use to a learner as a C++ log.
+        assert entry["stderr"] == [], f"{entry['notebook']} writes to stderr: {entry['stderr'][:1]}"
     for path in sorted((book / "src").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for number, cell in enumerate(nb.cells, start=1):
