@@ -29,6 +29,7 @@ help:
 	@echo "make test   - set up, then the unit tests, every notebook in quick mode, the book and the browser test"
 	@echo "make book   - execute every notebook in full mode (an hour or so on a laptop CPU) and render"
 	@echo "              the course as a static site in build/book/html; make book QUICK=1 takes minutes"
+	@echo "make test-unit / test-notebooks / test-browser - one part of make test"
 	@echo "make styles - redraw the course's own style images in data/styles/"
 	@echo "make strip  - remove outputs from the notebooks before committing"
 
