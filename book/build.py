@@ -9,8 +9,9 @@ in minutes. What ends up in the output folder::
     <out>/src/              the executed notebooks and the Sphinx sources they were rendered from
     <out>/report.json       per notebook: seconds, code cells, images, stderr text, TensorFlow log noise
 
-The notebooks run in order of their names with nbclient (kernel ``python3``), in the notebooks'
-own folder so that relative paths behave as in JupyterLab, with this process's environment.
+The notebooks run in order of their names with nbclient (kernel ``python3``), with this
+process's environment, in an empty working folder of the build (so relative paths behave as in
+JupyterLab, and files a notebook writes, such as notebook 06's checkpoints, start from nothing).
 Sphinx and myst-nb render them without executing them again; sphinx-book-theme gives the
 chapter list and the previous/next links; MathJax is copied from an installed package so that
 the pages need no network. Widget views cannot move in a static page, so they are dropped; the
@@ -250,12 +251,12 @@ def execute(path: Path, cwd: Path):
     return nb
 
 
-def run_notebook(path: Path, src: Path) -> dict:
-    """Execute ``path``, prepare it for the book, write it into ``src``; return its report entry."""
+def run_notebook(path: Path, src: Path, cwd: Path) -> dict:
+    """Execute ``path`` in folder ``cwd``, prepare it for the book, write it into ``src``; return its report entry."""
     import nbformat
 
     start = time.perf_counter()
-    nb = execute(path, path.parent)
+    nb = execute(path, cwd)
     seconds = time.perf_counter() - start
     slow = slow_cells(nb)
     dropped = drop_widget_outputs(nb)
@@ -401,7 +402,12 @@ def build(notebooks: Path, out: Path, quick: bool) -> dict:
         src.mkdir(parents=True)
         print(f"Executing {len(paths)} notebooks from {notebooks} ({'quick' if quick else 'full'} mode)",
               flush=True)
-        entries = [run_notebook(path, src) for path in paths]
+        # The notebooks run in an empty folder of the build's own, not in notebooks/: what they write
+        # (checkpoints, GIFs, pictures in outputs/) starts from nothing, so notebook 06 trains from
+        # scratch instead of resuming a learner's checkpoint, and nothing of the learner's is touched.
+        run = work / "run"
+        run.mkdir()
+        entries = [run_notebook(path, src, run) for path in paths]
         for entry in entries:
             warn_noise(entry)
         write_sources(src, entries, quick)

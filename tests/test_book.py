@@ -249,9 +249,14 @@ def test_a_tiny_book_is_built_and_swapped_in(tmp_path):
            new_code_cell("import matplotlib.pyplot as plt\nplt.plot([0, 1]); plt.show()"),
            new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3)"),
            new_code_cell("import sys\nprint('a learner-facing warning', file=sys.stderr)"))
-    _write(notebooks, "01_second.ipynb", new_markdown_cell("# 01 · Second"), new_code_cell("print(2)"))
+    # A notebook that writes a file where it runs, as notebook 06 writes its checkpoints: every build
+    # must start without it, and the learner's notebooks folder must not get it.
+    _write(notebooks, "01_second.ipynb", new_markdown_cell("# 01 · Second"),
+           new_code_cell("import os\nassert os.listdir('.') == [], os.listdir('.')\n"
+                         "os.makedirs('outputs'); open('outputs/checkpoint.npz', 'w').write('x')\nprint(2)"))
     out = tmp_path / "out"
     _old_book(out)
+    assert _run_build(notebooks, out).returncode == 0, "a first build"
 
     result = _run_build(notebooks, out)
 
@@ -263,6 +268,7 @@ def test_a_tiny_book_is_built_and_swapped_in(tmp_path):
         "00_first.ipynb", 3, 1, 1)
     assert first["stderr"] == [{"cell": 4, "text": "a learner-facing warning\n"}] and first["noise"] == []
     assert second["title"] == "01 · Second"
+    assert sorted(p.name for p in notebooks.iterdir()) == ["00_first.ipynb", "01_second.ipynb"]
     page = Page(out / "html" / "00_first.html")
     assert "IntSlider(value=3" not in (out / "html" / "00_first.html").read_text()  # its text stand-in
     assert len(page.output_images) == 1 and _local_file(out / "html", page.output_images[0]).is_file()
