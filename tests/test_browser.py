@@ -174,6 +174,8 @@ def page(browser, request):
 
 
 def test_jupyterlab_runs_a_notebook_and_its_slider_redraws_the_figure(lab, page):
+    outside = []  # JupyterLab and the course must work with nothing but the local server
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((lab.url, "data:")) else None)
     page.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     # The kernel has started and is connected: the status bar says "Python 3 (ipykernel) | Idle".
@@ -242,6 +244,8 @@ def test_jupyterlab_runs_a_notebook_and_its_slider_redraws_the_figure(lab, page)
     assert all(c["execution_count"] for c in code), "some cells did not run"
     errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
     assert not errors, f"a cell failed in JupyterLab: {errors[0]['ename']}: {errors[0]['evalue']}"
+    # The one picture from outside is the Colab badge in the notebook's first cell (blank offline).
+    assert set(outside) <= {"https://colab.research.google.com/assets/colab-badge.svg"}, sorted(set(outside))
 
 
 def _book_html() -> Path:
