@@ -7,7 +7,6 @@ one line (``ImageError: …``) that says what to do.
 
 import os
 
-import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
