@@ -27,7 +27,7 @@ BROWSER_STAMP := $(VENV)/.browser-installed
 help:
 	@echo "make lab    - set up and open the course in JupyterLab"
 	@echo "make test   - set up, then the unit tests, every notebook in quick mode, the book and the browser test"
-	@echo "make book   - execute every notebook in full mode (an hour or so on a laptop CPU) and render"
+	@echo "make book   - execute every notebook in full mode (about 45 minutes on a 2-core CPU) and render"
 	@echo "              the course as a static site in build/book/html; make book QUICK=1 takes minutes"
 	@echo "make test-unit / test-notebooks / test-browser - one part of make test"
 	@echo "make styles - redraw the course's own style images in data/styles/"
