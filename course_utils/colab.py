@@ -40,14 +40,18 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 
+def _pip_install(*arguments: str) -> list[str]:
+    """A quiet ``pip install`` in this Python, as a command list."""
+    return [sys.executable, "-m", "pip", "install", "--quiet", *arguments]
+
+
 def install_command(repo: str | None = None, branch: str | None = None) -> list[str]:
     """The pip command the set-up cell runs in Colab: this package from GitHub, without dependencies."""
     from . import config
 
     repo = config.REPO if repo is None else repo
     branch = config.BRANCH if branch is None else branch
-    return [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-            f"course_utils @ git+https://github.com/{repo}@{branch}"]
+    return _pip_install("--no-deps", f"course_utils @ git+https://github.com/{repo}@{branch}")
 
 
 def _requirement_name(requirement: str) -> str:
@@ -80,10 +84,11 @@ def missing_requirements(requirements=None) -> list[str]:
         requirements = metadata.requires("course_utils") or []
     missing = []
     for requirement in requirements:
-        if "extra ==" in requirement.replace("extra==", "extra =="):
+        wanted, _, marker = requirement.partition(";")
+        if "extra" in marker:
             continue
-        if not _installed(_requirement_name(requirement)):
-            missing.append(requirement.split(";")[0].strip())
+        if not _installed(_requirement_name(wanted)):
+            missing.append(wanted.strip())
     return missing
 
 
@@ -113,7 +118,7 @@ def setup(run=subprocess.run, *, quiet: bool = False) -> list[list[str]]:
     commands = []
     missing = missing_requirements()
     if missing:
-        command = [sys.executable, "-m", "pip", "install", "--quiet", *missing]
+        command = _pip_install(*missing)
         run(command, check=True)
         commands.append(command)
     widgets_version = metadata.version("ipywidgets")
