@@ -13,6 +13,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import pytest  # noqa: E402
 
 
+def kernel_environment(**settings: str) -> dict:
+    """The environment for a Jupyter kernel the tests start: this one plus ``settings``, without the
+    tests' ``MPLBACKEND=Agg``, which would keep figures out of the notebook."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **settings)
+    env.pop("MPLBACKEND", None)
+    return env
+
+
 @pytest.fixture(scope="session")
 def vgg():
     """The course's VGG19 from the default cache (``make test`` prepares it first)."""

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LocalServer
+from conftest import LocalServer, kernel_environment
 
 pytestmark = pytest.mark.browser
 
@@ -64,10 +64,9 @@ class JupyterLab:
         for name, values in LAB_SETTINGS.items():
             (settings / name).parent.mkdir(parents=True, exist_ok=True)
             (settings / name).write_text(json.dumps(values))
-        env = dict(os.environ, COURSE_QUICK="1", TF_CPP_MIN_LOG_LEVEL="2",
-                   JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-                   JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-        env.pop("MPLBACKEND", None)  # the tests' Agg backend would keep figures out of the notebook
+        env = kernel_environment(COURSE_QUICK="1", JUPYTER_CONFIG_DIR=str(home / "config"),
+                                 JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(settings),
+                                 JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
         self.log = log
         self._log_file = open(log, "w")
         self.process = subprocess.Popen(

@@ -5,11 +5,11 @@ that is not an image, and a painting with no network; every error output must be
 one line (``ImageError: …``) that says what to do.
 """
 
-import os
-
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
+
+from conftest import kernel_environment
 
 MISTAKES = {
     "a wrong path": ("images.load('no_such_photo.jpg')", "ImageError", "check the path"),
@@ -26,9 +26,8 @@ def test_each_mistake_reads_as_one_sentence_in_a_notebook(tmp_path, closed_port)
     cells = [new_code_cell("import numpy as np\nfrom course_utils import data, images")]
     cells += [new_code_cell(code) for code, _, _ in MISTAKES.values()]
     nb = new_notebook(cells=cells)
-    env = dict(os.environ, COURSE_CACHE_DIR=str(tmp_path / "cache"),
-               COURSE_PAINTINGS_URL=f"http://127.0.0.1:{closed_port}/", TF_CPP_MIN_LOG_LEVEL="2")
-    env.pop("MPLBACKEND", None)
+    env = kernel_environment(COURSE_CACHE_DIR=str(tmp_path / "cache"),
+                             COURSE_PAINTINGS_URL=f"http://127.0.0.1:{closed_port}/")
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(tmp_path)}})
     with client.setup_kernel(env=env, cwd=str(tmp_path)):
