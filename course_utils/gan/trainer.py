@@ -136,15 +136,16 @@ def _save_png(picture: np.ndarray, path: Path) -> None:
 # ------------------------------------------------------------------ checkpoint files
 
 
-def write_checkpoint(path, arrays: dict, meta: dict) -> Path:
+def write_checkpoint(path, arrays: dict, meta: dict, *, format: str = FORMAT) -> Path:
     """Write NumPy ``arrays`` (name -> array) and JSON-able ``meta`` to one .npz file, atomically.
 
     The file appears under its name only once it is complete and flushed to disk; a
     failure or an interruption while writing leaves the previous file as it was.
+    ``format`` names the kind of checkpoint (:func:`read_checkpoint` refuses another kind).
     """
     path = Path(path)
     payload = dict(arrays)
-    payload["meta"] = np.array(json.dumps({"format": FORMAT, **meta}))
+    payload["meta"] = np.array(json.dumps({"format": format, **meta}))
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, **payload)
@@ -153,7 +154,7 @@ def write_checkpoint(path, arrays: dict, meta: dict) -> Path:
     return path
 
 
-def read_checkpoint(path) -> tuple[dict, dict]:
+def read_checkpoint(path, *, format: str = FORMAT) -> tuple[dict, dict]:
     """(arrays, meta) from a file :func:`write_checkpoint` wrote.
 
     Raises :class:`CheckpointError` with one sentence for a missing, damaged,
@@ -170,8 +171,8 @@ def read_checkpoint(path) -> tuple[dict, dict]:
         raise CheckpointError(f"The checkpoint {path} is damaged or incomplete ({type(err).__name__}: "
                               f"{_first_clause(err)}); delete it to train from the start, or pass resume=False."
                               ) from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a checkpoint of course_utils.gan.trainer (format "
+    if not isinstance(meta, dict) or meta.get("format") != format:
+        raise CheckpointError(f"{path} is not a checkpoint of {format.split('/')[0]} (format "
                               f"{meta.get('format') if isinstance(meta, dict) else None!r}); "
                               "choose another folder, or pass resume=False to replace it.")
     return arrays, meta
