@@ -140,16 +140,23 @@ class Objective:
             raise ValueError(f"style_layer_weights has no weight for layer {missing[0]!r}")
         return {name: float(given[name]) for name in self.style_layers}
 
-    def parts(self, batch) -> dict:
-        """Unweighted loss terms for an image batch of shape (1, H, W, 3)."""
+    def parts(self, batch, content_targets: dict | None = None) -> dict:
+        """Unweighted loss terms for an image batch of shape (B, H, W, 3) (B is 1 for one picture).
+
+        ``content_targets`` (layer -> features of shape (B, h, w, C)) replaces the photo's:
+        training a network, each picture of a batch is compared with its own photo.
+        With a batch, each term is the mean over its pictures.
+        """
         features = self.extractor(batch)
+        targets = self.content_targets if content_targets is None else content_targets
         parts = {}
         if self.content_layers:
-            parts["content"] = tf.add_n([losses.content_loss(features[n], self.content_targets[n])
+            parts["content"] = tf.add_n([losses.content_loss(features[n], targets[n])
                                          for n in self.content_layers]) / len(self.content_layers)
         if self.style_layers:
             parts["style"] = losses.style_loss(features, self.style_grams, self.style_layer_weights)
-        parts["tv"] = losses.total_variation_loss(batch)
+        tv = losses.total_variation_loss(batch)
+        parts["tv"] = tv / tf.cast(tf.shape(batch)[0], tv.dtype)
         return parts
 
     def _value_and_grad(self, batch):
