@@ -305,13 +305,14 @@ def save_model(model, path) -> Path:
 
 def load_model(path) -> keras.Model:
     """A network saved by :func:`save_model` (the course's own layers included)."""
-    from . import layers  # noqa: F401 - registers the course's layers with Keras
+    from .layers import ReflectionPadding2D
 
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"There is no saved network at {path}; train one first, or check the path.")
     try:
-        return keras.saving.load_model(path, compile=False)
+        return keras.saving.load_model(path, compile=False,
+                                       custom_objects={"course_utils>ReflectionPadding2D": ReflectionPadding2D})
     except Exception as err:  # noqa: BLE001 - a damaged zip, a foreign file, an unknown layer ...
         reason = str(err).strip().split("\n")[0][:120] or type(err).__name__
         raise ModelFileError(f"{path} could not be read as a saved network ({type(err).__name__}: {reason}); "

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from course_utils import data, feedforward, fit, transfer
-from course_utils._tf import tf
 
 
 def test_transform_net_keeps_the_size_and_the_range():
