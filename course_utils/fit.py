@@ -35,7 +35,7 @@ from ._args import positive_int as _positive_int, seed as _seed
 from ._io import atomic_path
 from ._tf import keras, tf
 from .errors import CourseError
-from .gan.trainer import CheckpointError, read_checkpoint, write_checkpoint
+from .gan.trainer import CheckpointError, check_compatible, read_checkpoint, write_checkpoint
 
 __all__ = ["FORMAT", "CheckpointError", "ModelFileError", "CropSampler", "Trainer", "live_preview", "save_model",
            "load_model"]
@@ -188,21 +188,8 @@ class Trainer:
         if where is None:
             raise ValueError("no checkpoint file was given; pass checkpoint=... to Trainer or a path here")
         arrays, meta = read_checkpoint(where, format=FORMAT)
-        advice = "choose another file, or pass resume=False to start afresh"
-        for group, variables in self._groups().items():
-            stored = sorted(name for name in arrays if name.startswith(group + "/"))
-            if len(stored) != len(variables):
-                raise CheckpointError(f"{where} was written for a different network: its {group} has "
-                                      f"{len(stored)} variables, this one {len(variables)}; {advice}.")
-            for name, variable in zip(stored, variables):
-                if tuple(arrays[name].shape) != tuple(variable.shape):
-                    raise CheckpointError(f"{where} was written for a different network: variable {variable.path} "
-                                          f"has shape {tuple(arrays[name].shape)} there and {tuple(variable.shape)} "
-                                          f"here; {advice}.")
-        for key, here in (("seed", self.seed), ("batch_size", self.batch_size)):
-            if meta.get(key) != here:
-                raise CheckpointError(f"{where} was written with {key}={meta.get(key)}, and this trainer has "
-                                      f"{key}={here}; use the same settings to continue it, or {advice}.")
+        check_compatible(arrays, meta, where, self._groups(), {"seed": self.seed, "batch_size": self.batch_size},
+                         "choose another file, or pass resume=False to start afresh")
         for group, variables in self._groups().items():
             for i, variable in enumerate(variables):
                 variable.assign(arrays[f"{group}/{i:04d}"])

@@ -122,9 +122,9 @@ def test_checkpoints_of_another_network_or_another_run_are_refused(tmp_path):
     keras.utils.set_random_seed(0)
     inputs = keras.Input((None, None, 3))
     other = keras.Model(inputs, layers.conv(inputs, 3, 5))
-    with pytest.raises(fit.CheckpointError, match="written for a different network"):
+    with pytest.raises(fit.CheckpointError, match="written for a different model"):
         fit.Trainer(other, _mse, sampler, checkpoint=path)
-    with pytest.raises(fit.CheckpointError, match="batch_size=4, and this trainer has batch_size=2"):
+    with pytest.raises(fit.CheckpointError, match="batch_size=4, and this one has batch_size=2"):
         fit.Trainer(_tiny_net(), _mse, sampler, checkpoint=path, batch_size=2)
     assert fit.Trainer(_tiny_net(), _mse, sampler, checkpoint=path, batch_size=2, resume=False).step == 0
     path.write_bytes(b"not a checkpoint")

@@ -52,7 +52,7 @@ from .._io import atomic_path
 from ..errors import CourseError
 from .dcgan import as_gan_images
 
-__all__ = ["FORMAT", "CheckpointError", "Trainer", "read_checkpoint", "write_checkpoint", "tile",
+__all__ = ["FORMAT", "CheckpointError", "Trainer", "read_checkpoint", "write_checkpoint", "check_compatible", "tile",
            "to_pixels", "save_gif"]
 
 #: Written into every checkpoint; a file with another format is refused.
@@ -176,6 +176,29 @@ def read_checkpoint(path, *, format: str = FORMAT) -> tuple[dict, dict]:
                               f"{meta.get('format') if isinstance(meta, dict) else None!r}); "
                               "choose another folder, or pass resume=False to replace it.")
     return arrays, meta
+
+
+def check_compatible(arrays: dict, meta: dict, where, groups: dict, settings: dict, advice: str) -> None:
+    """CheckpointError (one sentence ending in ``advice``) unless a checkpoint fits this run.
+
+    ``groups`` maps a name ("generator", "optimizer" ...) to the variables that the arrays
+    ``<name>/0000``, ``<name>/0001`` ... must fill, one for one and shape for shape;
+    ``settings`` maps a key of ``meta`` to the value this run needs there.
+    """
+    for group, variables in groups.items():
+        stored = sorted(name for name in arrays if name.startswith(group + "/"))
+        if len(stored) != len(variables):
+            raise CheckpointError(f"{where} was written for a different model: its {group} has "
+                                  f"{len(stored)} variables, this one {len(variables)}; {advice}.")
+        for name, variable in zip(stored, variables):
+            if tuple(arrays[name].shape) != tuple(variable.shape):
+                raise CheckpointError(f"{where} was written for a different model: {group} variable "
+                                      f"{variable.path} has shape {tuple(arrays[name].shape)} there and "
+                                      f"{tuple(variable.shape)} here; {advice}.")
+    for key, here in settings.items():
+        if meta.get(key) != here:
+            raise CheckpointError(f"{where} was written for a run with {key}={meta.get(key)}, and this one "
+                                  f"has {key}={here}; use the same settings to continue it, or {advice}.")
 
 
 def _first_clause(err) -> str:
@@ -353,22 +376,9 @@ class Trainer:
         return arrays, meta
 
     def _check_compatible(self, arrays: dict, meta: dict, where: str) -> None:
-        advice = "choose another folder, or pass resume=False to start afresh"
-        for group, variables in self._variables().items():
-            stored = sorted(name for name in arrays if name.startswith(group + "/"))
-            if len(stored) != len(variables):
-                raise CheckpointError(f"{where} was written for a different model: its {group} has "
-                                      f"{len(stored)} variables, this one {len(variables)}; {advice}.")
-            for name, variable in zip(stored, variables):
-                if tuple(arrays[name].shape) != tuple(variable.shape):
-                    raise CheckpointError(f"{where} was written for a different model: {group} variable "
-                                          f"{variable.path} has shape {tuple(arrays[name].shape)} there and "
-                                          f"{tuple(variable.shape)} here; {advice}.")
-        for key, here in (("n_images", len(self.images)), ("batch_size", self.batch_size), ("seed", self.seed),
-                          ("gan_seed", self.gan.seed)):
-            if meta.get(key) != here:
-                raise CheckpointError(f"{where} was written for a run with {key}={meta.get(key)}, and this one "
-                                      f"has {key}={here}; use the same settings to continue it, or {advice}.")
+        check_compatible(arrays, meta, where, self._variables(),
+                         {"n_images": len(self.images), "batch_size": self.batch_size, "seed": self.seed,
+                          "gan_seed": self.gan.seed}, "choose another folder, or pass resume=False to start afresh")
 
     def _apply(self, arrays: dict, meta: dict) -> None:
         for group, variables in self._variables().items():
