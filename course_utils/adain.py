@@ -439,12 +439,9 @@ class AdaINModel:
 
     def _padded(self, content):
         """The photo as a batch, reflect-padded to a multiple of ``factor``; and how to crop it back."""
-        photo = _picture(content, "the content picture", 2 * self.factor)
-        height, width = photo.shape[:2]
-        grow_h, grow_w = -height % self.factor, -width % self.factor
-        top, left = grow_h // 2, grow_w // 2
-        batch = tf.pad(photo[None], [[0, 0], [top, grow_h - top], [left, grow_w - left], [0, 0]], mode="REFLECT")
-        return batch, (top, left, height, width)
+        padded, window = images.pad_to_multiple(_picture(content, "the content picture", 2 * self.factor),
+                                                self.factor)
+        return padded[None], window
 
     def _style_features(self, style):
         picture = _picture(style, "the style picture", 2 * self.factor)

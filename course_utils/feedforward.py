@@ -182,14 +182,6 @@ def train(net, style, *, steps: int, photos=None, crop: int = 128, batch_size: i
     return trainer
 
 
-def _pad_to_multiple(image: np.ndarray, multiple: int) -> np.ndarray:
-    height, width = image.shape[:2]
-    pad_h, pad_w = -height % multiple, -width % multiple
-    if not (pad_h or pad_w):
-        return image
-    return np.pad(image, ((0, pad_h), (0, pad_w), (0, 0)), mode="symmetric")
-
-
 def stylize(net, image, *, multiple: int = 4) -> np.ndarray:
     """One forward pass: ``image`` (anything :func:`images.load` reads) stylised by ``net``.
 
@@ -197,8 +189,7 @@ def stylize(net, image, *, multiple: int = 4) -> np.ndarray:
     halves the size twice) and the result cropped back, so any size works. Returns the
     course's format: float32 (H, W, 3) in [0, 1], the size of the input.
     """
-    picture = images.load(image)
-    height, width = picture.shape[:2]
-    batch = _pad_to_multiple(picture, _positive_int(multiple, "multiple", "4"))[np.newaxis]
-    out = net(tf.convert_to_tensor(batch), training=False)
-    return np.clip(np.asarray(out)[0, :height, :width], 0.0, 1.0).astype(np.float32)
+    padded, (top, left, height, width) = images.pad_to_multiple(images.load(image),
+                                                                _positive_int(multiple, "multiple", "4"))
+    out = np.asarray(net(tf.convert_to_tensor(padded[np.newaxis]), training=False))
+    return np.clip(out[0, top: top + height, left: left + width], 0.0, 1.0).astype(np.float32)

@@ -33,6 +33,7 @@ __all__ = [
     "vgg_deprocess",
     "to_batch",
     "from_batch",
+    "pad_to_multiple",
 ]
 
 #: ImageNet mean pixel in BGR order on the 0..255 scale, as subtracted by Keras'
@@ -639,3 +640,19 @@ def from_batch(batch) -> np.ndarray:
     _check_batch_shape(arr.shape, what, batch_required=False)
     image = arr[0] if arr.ndim == 4 else arr
     return np.array(image, dtype=np.float32, order="C", copy=True)
+
+
+def pad_to_multiple(image: np.ndarray, multiple: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """``image`` (H, W, C) mirrored outward until both sides are multiples of ``multiple``; and where it sits.
+
+    A network that halves the size ``k`` times needs sides divisible by ``2**k``. The
+    padding is split between the two edges of each side and mirrors the picture (no edge
+    row repeated). Returns ``(padded, (top, left, height, width))``: the result of the
+    network, cropped to ``[top:top + height, left:left + width]``, has the picture's size.
+    """
+    height, width = image.shape[:2]
+    grow_h, grow_w = -height % multiple, -width % multiple
+    top, left = grow_h // 2, grow_w // 2
+    padding = [(top, grow_h - top), (left, grow_w - left)] + [(0, 0)] * (image.ndim - 2)
+    padded = np.pad(image, padding, mode="reflect") if grow_h or grow_w else image
+    return padded, (top, left, height, width)

@@ -737,3 +737,14 @@ def test_batches_validate_their_shape(shape):
 def test_to_batch_refuses_integers():
     with pytest.raises(ImageError, match="images.load"):
         images.to_batch(np.zeros((4, 4, 3), np.uint8))
+
+
+def test_pad_to_multiple_mirrors_around_the_picture_and_says_where_it_is():
+    picture = np.arange(5 * 7 * 3, dtype=np.float32).reshape(5, 7, 3)
+    padded, (top, left, height, width) = images.pad_to_multiple(picture, 4)
+    assert padded.shape == (8, 8, 3) and (top, left, height, width) == (1, 0, 5, 7)
+    np.testing.assert_array_equal(padded[top: top + height, left: left + width], picture)
+    np.testing.assert_array_equal(padded[0, :7], picture[1])    # mirrored, the edge row not repeated
+    np.testing.assert_array_equal(padded[:, 7], padded[:, 5])
+    same, window = images.pad_to_multiple(picture[:4, :4], 4)
+    assert same.shape == (4, 4, 3) and window == (0, 0, 4, 4)
