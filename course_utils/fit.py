@@ -241,7 +241,7 @@ class Trainer:
             print(f"Stopped at step {self.step} of {target}{saved}; run the cell again to continue from there.")
         finally:
             bar.close()
-        if self.step >= target:
+        if self.step >= target and self.step % self.save_every:  # at a multiple of save_every it was just saved
             self.save_checkpoint()
         return self.history
 
