@@ -14,6 +14,11 @@ class CourseError(Exception):
     """Base class: the message says what went wrong and what to do about it."""
 
 
+class SettingError(CourseError, ValueError):
+    """A setting is out of range, of the wrong kind or unknown (a negative weight, ``steps=0``, a layer
+    name VGG19 does not have, a size too big for memory); the message names the setting and what to pass."""
+
+
 class ImageError(CourseError, ValueError):
     """An image could not be read, or an array is not an image."""
 

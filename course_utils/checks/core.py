@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
+import inspect
+import re
+import textwrap
 from typing import Callable
 
 import numpy as np
@@ -74,28 +76,41 @@ def _compare_values(got, expected, rtol, atol, what):
             f"expected {expected[worst]:.6g}, got {got[worst]:.6g}")
 
 
-@dataclasses.dataclass
 class Exercise:
-    """One exercise: a reference solution and random test inputs.
+    """One exercise: a reference solution and random test inputs, in the manner of Kaggle's learntools.
 
     ``make_inputs(rng)`` returns a tuple of arguments; the learner's function and
     the reference are both called with copies of them ``trials`` times.
+
+    In a notebook, ``check.q1(my_function)`` checks, ``check.q1.hint()`` prints the hint and
+    ``check.q1.solution()`` prints the reference answer's source. A function that is not written
+    yet (it raises ``NotImplementedError`` or returns ``None``) is reported as "not attempted yet",
+    in one line and without an error, so a notebook committed with empty exercises runs top to bottom.
+    After a successful check ``passed`` is True.
     """
 
-    label: str
-    reference: Callable
-    make_inputs: Callable[[np.random.Generator], tuple]
-    trials: int = 5
-    rtol: float = 1e-4
-    atol: float = 1e-5
-    explain: Callable | None = None  # optional: (args, got, expected) -> more specific message or None
-    hint: str = ""
+    def __init__(self, label: str, reference: Callable, make_inputs: Callable[[np.random.Generator], tuple], *,
+                 trials: int = 5, rtol: float = 1e-4, atol: float = 1e-5, explain: Callable | None = None,
+                 hint: str = "", solution: Callable | None = None):
+        self.label, self.reference, self.make_inputs = label, reference, make_inputs
+        self.trials, self.rtol, self.atol = trials, rtol, atol
+        self.explain = explain  # optional: (args, got, expected) -> a more specific message, or None
+        self.hint_text = hint
+        # What solution() shows; the reference itself unless a plainer version is written for learners.
+        self.shown_solution = solution or reference
+        self.passed = False
+        self.name = label.split(" ", 1)[0]  # "q1"
+
+    def __repr__(self) -> str:
+        return f"<exercise {self.label}: call it with your function; .hint() and .solution() on request>"
 
     def check(self, learner: Callable, seed: int = 0) -> None:
         """Run the check: print a confirmation, or raise CheckFailed saying what differs.
 
-        Returns None, so that a notebook cell ending with the check shows only the confirmation.
+        A function not written yet prints "not attempted yet" instead. Returns None, so that
+        a notebook cell ending with the check shows only its line.
         """
+        self.passed = False
         if not callable(learner):
             raise CheckFailed(f"{self.label}: pass your function itself, e.g. check(my_function), not {_describe(learner)}")
         rng = np.random.default_rng(seed)
@@ -105,19 +120,56 @@ class Exercise:
             expected = self.reference(*_copy(args))
             try:
                 got = learner(*_copy(args))
+            except NotImplementedError:
+                if trial == 0:
+                    return self._not_attempted(name, "")
+                raise CheckFailed(f"{self.label}: {name} raised NotImplementedError on input {_summary(args)} "
+                                  f"but not on an earlier one.{self._ask()}") from None
             except Exception as err:  # the learner's bug, reported as one sentence
                 raise CheckFailed(f"{self.label}: {name} raised {type(err).__name__}: {err} "
-                                  f"(on input {_summary(args)})") from None
+                                  f"(on input {_summary(args)}).{self._ask()}") from None
+            if got is None and expected is not None:
+                if trial == 0:
+                    return self._not_attempted(name, " (it returned None: write its body and `return` the result)")
+                raise CheckFailed(f"{self.label}: {name} returned None on input {_summary(args)}; "
+                                  f"every path through it must `return` a result.{self._ask()}")
             problem = None
             if self.explain is not None:
                 problem = self.explain(args, _to_numpy(got), _to_numpy(expected))
             problem = problem or compare(got, expected, rtol=self.rtol, atol=self.atol)
             if problem:
-                hint = f" Hint: {self.hint}" if self.hint else ""
-                raise CheckFailed(f"{self.label}: {problem} (on input {_summary(args)}).{hint}")
+                raise CheckFailed(f"{self.label}: {problem} (on input {_summary(args)}).{self._ask()}")
+        self.passed = True
         print(f"✓ {self.label}: {name} matches the reference on {self.trials} random inputs.")
 
     __call__ = check
+
+    def _ask(self) -> str:
+        return f" Stuck? check.{self.name}.hint()" if self.hint_text else ""
+
+    def _not_attempted(self, name: str, why: str) -> None:
+        print(f"○ {self.label}: not attempted yet{why}. Write {name}, then run this cell again; "
+              f"check.{self.name}.hint() gives a hint, check.{self.name}.solution() the answer.")
+
+    def hint(self) -> None:
+        """Print the hint."""
+        print(f"Hint for {self.label}: {self.hint_text or 'there is no hint for this one; try solution().'}")
+
+    def solution(self) -> None:
+        """Print the reference answer's source code."""
+        function = self.label.split(" ", 2)[1] if " " in self.label else None
+        print(f"A solution for {self.label}:\n\n{solution_source(self.shown_solution, function)}")
+
+
+def solution_source(function: Callable, name: str | None = None) -> str:
+    """The source code of ``function``, dedented, its ``def`` renamed to ``name`` (the learner's name for it)."""
+    try:
+        source = textwrap.dedent(inspect.getsource(function)).rstrip()
+    except (OSError, TypeError):
+        return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', function)!s}"
+    if name:
+        source = re.sub(r"^def \w+\(", f"def {name}(", source, count=1, flags=re.M)
+    return source
 
 
 def _copy(args):
