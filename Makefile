@@ -46,8 +46,14 @@ setup: $(STAMP) weights
 weights: $(STAMP)
 	$(PY) -m course_utils.models prepare
 
+# Jupyter refuses to start as root unless told to; a container, a cloud server or a CI machine runs as root.
+ROOT_USER := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+# make lab LAB_ARGS="--port=8890 --no-browser": more options for JupyterLab
+LAB_ARGS ?=
+
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	@$(if $(ROOT_USER),echo "Running as root (a container or a server?): starting JupyterLab with --allow-root.")
+	$(VENV)/bin/jupyter lab $(if $(ROOT_USER),--allow-root) $(LAB_ARGS) notebooks/
 
 test: setup colab-widgets $(BOOK_STAMP)
 	COURSE_QUICK=1 $(PY) -m pytest tests notebooks --nbval-lax -q -rfEs -m "not book and not browser"

@@ -2,9 +2,16 @@
 
 import functools
 import http.server
+import json
 import os
+import secrets
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -124,3 +131,95 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# ------------------------------------------------- JupyterLab on 127.0.0.1 (the browser test and `make lab`)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# JupyterLab settings for a clean, quiet session: no news or update pop-ups over the notebook, and
+# every cell kept in the page (JupyterLab otherwise only renders the cells on screen).
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                       "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class JupyterLab:
+    """A JupyterLab server of this environment on 127.0.0.1 with a random token; stopped by :meth:`stop`.
+
+    It serves ``root``, started directly, or with ``through_make=True`` by the README's own command,
+    ``make lab`` (which serves ``notebooks/``), with the server options passed in ``LAB_ARGS``. Its
+    configuration, runtime, settings and workspace folders are under ``home``; its output goes to ``log``.
+    """
+
+    def __init__(self, root: Path, home: Path, log: Path, *, through_make: bool = False):
+        self.root, self.port, self.token = root, free_port(), secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        settings = home / "lab-settings"
+        for name, values in LAB_SETTINGS.items():
+            (settings / name).parent.mkdir(parents=True, exist_ok=True)
+            (settings / name).write_text(json.dumps(values))
+        env = kernel_environment(COURSE_QUICK="1", JUPYTER_CONFIG_DIR=str(home / "config"),
+                                 JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(settings),
+                                 JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
+        options = ["--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+                   "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+                   "--ServerApp.open_browser=False"]
+        if through_make:
+            # this environment's venv, so that make finds it set up and only checks the weights
+            command = ["make", "--no-print-directory", "lab", f"VENV={sys.prefix}", "LAB_ARGS=" + " ".join(options)]
+            cwd = ROOT
+        else:
+            command = [sys.executable, "-m", "jupyter", "lab", *options, f"--ServerApp.root_dir={root}",
+                       *(["--allow-root"] if os.geteuid() == 0 else [])]
+            cwd = root
+        self.log = log
+        self._log_file = open(log, "w")
+        # a session of its own, so that a kill reaches make's child too
+        self.process = subprocess.Popen(command, stdout=self._log_file, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                        start_new_session=True)
+        self._wait_until_up()
+
+    def api(self, path: str, method: str = "GET"):
+        request = urllib.request.Request(f"{self.url}{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def _wait_until_up(self, seconds: float = 180) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"JupyterLab stopped at start-up; its log:\n{self.log.read_text()[-3000:]}")
+            try:
+                self.api("/api/status")
+                return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        pytest.fail(f"JupyterLab did not answer on {self.url} within {seconds:.0f} s; its log:\n"
+                    f"{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> int | None:
+        """Shut the server (and its kernels) down, kill it if it does not go; its exit status."""
+        if self.process.poll() is None:
+            try:
+                self.api("/api/shutdown", method="POST")
+            except OSError:
+                pass
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self._log_file.close()
+        return self.process.returncode

@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -61,3 +62,16 @@ def test_fast_style_benchmark_times_every_method_and_both_trainings(capsys):
     assert out.count("faster than the loop") == 3
     assert "| training feed-forward network: one step (2 crops of 32 px) |" in out
     assert "| training AdaIN: one step (2 crops of 32 px) |" in out
+
+
+def test_numpy_cnn_benchmark_checks_its_baseline_against_conv2d(capsys):
+    import numpy_cnn_speed
+
+    image = np.random.default_rng(0).random((9, 7), dtype=np.float32)
+    kernel = np.random.default_rng(1).random((3, 2), dtype=np.float32)
+    from course_utils import cnn
+
+    np.testing.assert_allclose(numpy_cnn_speed.loop_conv2d(image, kernel), cnn.conv2d(image, kernel), rtol=1e-5)
+    assert numpy_cnn_speed.main(["--sizes", "16", "--repeats", "1", "--no-train"]) == 0
+    out = capsys.readouterr().out
+    assert "16×16 px, 3×3 kernel: `cnn.conv2d`" in out and "slower)" in out

@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import LocalServer, kernel_environment
+from conftest import JupyterLab, LocalServer
 
 pytestmark = pytest.mark.browser
 
@@ -38,80 +34,6 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
                   "--disable-component-update", "--no-first-run"]
 NOTEBOOK = "01_cnn_features.ipynb"  # its feature explorer has menus and a slider
 RUN_ALL_SECONDS = 420
-
-# JupyterLab settings for a clean, quiet session: no news or update pop-ups over the notebook, and
-# every cell kept in the page (JupyterLab otherwise only renders the cells on screen).
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                       "checkForUpdates": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class JupyterLab:
-    """A JupyterLab server of this environment on 127.0.0.1, serving ``root``; stopped by :meth:`stop`."""
-
-    def __init__(self, root: Path, home: Path, log: Path):
-        self.root, self.port, self.token = root, _free_port(), secrets.token_hex(16)
-        self.url = f"http://127.0.0.1:{self.port}"
-        settings = home / "lab-settings"
-        for name, values in LAB_SETTINGS.items():
-            (settings / name).parent.mkdir(parents=True, exist_ok=True)
-            (settings / name).write_text(json.dumps(values))
-        env = kernel_environment(COURSE_QUICK="1", JUPYTER_CONFIG_DIR=str(home / "config"),
-                                 JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(settings),
-                                 JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-        self.log = log
-        self._log_file = open(log, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}",
-             "--ServerApp.open_browser=False", *(["--allow-root"] if os.geteuid() == 0 else [])],
-            stdout=self._log_file, stderr=subprocess.STDOUT, env=env, cwd=root)
-        self._wait_until_up()
-
-    def api(self, path: str, method: str = "GET"):
-        request = urllib.request.Request(f"{self.url}{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            body = response.read()
-        return json.loads(body) if body else None
-
-    def _wait_until_up(self, seconds: float = 90) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"JupyterLab stopped at start-up; its log:\n{self.log.read_text()[-3000:]}")
-            try:
-                self.api("/api/status")
-                return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        pytest.fail(f"JupyterLab did not answer on {self.url} within {seconds:.0f} s; its log:\n"
-                    f"{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        """Shut the server (and its kernels) down; kill it if it does not go."""
-        if self.process.poll() is None:
-            try:
-                self.api("/api/shutdown", method="POST")
-            except OSError:
-                pass
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self._log_file.close()
-
 
 @pytest.fixture(scope="module")
 def browser():

@@ -2,7 +2,6 @@
 
 import dataclasses
 import re
-import time
 
 import numpy as np
 import pytest
@@ -91,15 +90,6 @@ def test_kernels_do_what_their_names_say():
     # Blurring removes fine detail: less total variation.
     blurred = cnn.conv2d(image, cnn.KERNELS["blur"])
     assert np.abs(np.diff(blurred, axis=1)).mean() < np.abs(np.diff(image[1:-1, 1:-1], axis=1)).mean()
-
-
-def test_conv2d_is_fast_on_a_256_image():
-    image = np.random.default_rng(0).random((256, 256), dtype=np.float32)
-    cnn.conv2d(image, cnn.KERNELS["blur"])  # warm-up
-    start = time.perf_counter()
-    for padding in ("valid", "same"):
-        cnn.conv2d(image, cnn.KERNELS["sobel_x"], padding=padding)
-    assert (time.perf_counter() - start) / 2 < 0.25
 
 
 @pytest.mark.parametrize("image, kernel, kwargs, message", [
@@ -345,11 +335,8 @@ def test_small_cnn_rejects_bad_arguments(kwargs, message):
 @pytest.mark.slow
 def test_train_small_cnn_learns_the_digits_quickly_and_reproducibly(capsys):
     images, labels = cnn.digits()
-    start = time.perf_counter()
-    first = cnn.train_small_cnn(images, labels, progress=False)
-    seconds = time.perf_counter() - start
+    first = cnn.train_small_cnn(images, labels, progress=False)  # its time: benchmarks/numpy_cnn_speed.py
     assert capsys.readouterr() == ("", ""), "progress=False shows nothing"
-    assert seconds < 30, f"training took {seconds:.1f} s"
     assert first.test_accuracy >= 0.9
     assert set(first.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(values) == 10 for values in first.history.values())

@@ -19,7 +19,25 @@ def one_sentence(err) -> str:
 # ---------------------------------------------------------------------------- timing
 
 
-def test_seconds_per_image_calls_warmup_plus_repeats_times_and_takes_the_median():
+class FakeClock:
+    """Stands in for ``time.perf_counter`` inside ``compare``: it moves only when a call says so,
+    so the median is tested exactly, without depending on how busy the machine is."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(compare, "time", fake)
+    return fake
+
+
+def test_seconds_per_image_calls_warmup_plus_repeats_times_and_takes_the_median(clock):
     calls = []
     # the warm-up call is slowest and must not count; the timed ones take 10, 200 and 30 ms: the median is 30
     # (counting the warm-up would give 115 ms, the mean 80 ms)
@@ -27,17 +45,27 @@ def test_seconds_per_image_calls_warmup_plus_repeats_times_and_takes_the_median(
 
     def method(a, b):
         calls.append((a, b))
-        time.sleep(next(durations))
+        clock.now += next(durations)
 
     seconds = compare.seconds_per_image(method, "photo", "painting", repeats=3, warmup=1)
     assert calls == [("photo", "painting")] * 4
-    assert 0.03 <= seconds < 0.075
+    assert seconds == pytest.approx(0.03, rel=1e-6)
 
 
-def test_seconds_per_image_without_warmup():
+def test_seconds_per_image_without_warmup(clock):
     calls = []
-    seconds = compare.seconds_per_image(lambda: calls.append(1), repeats=2, warmup=0)
-    assert len(calls) == 2 and 0.0 <= seconds < 0.05
+
+    def method():
+        calls.append(1)
+        clock.now += 0.5
+
+    assert compare.seconds_per_image(method, repeats=2, warmup=0) == pytest.approx(0.5, rel=1e-6)
+    assert len(calls) == 2
+
+
+def test_seconds_per_image_measures_real_time():
+    # with the real clock: never negative, and at least as long as the call sleeps (no upper bound)
+    assert compare.seconds_per_image(time.sleep, 0.01, repeats=1, warmup=0) >= 0.009
 
 
 def test_seconds_per_image_checks_its_arguments():
