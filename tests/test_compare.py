@@ -165,7 +165,8 @@ def test_perceptual_losses_of_the_photo(content, objective):
     assert losses["content"] == pytest.approx(0.0, abs=1e-6)
     assert losses["style"] > 0 and losses["tv"] > 0
     expected = sum(objective.weights[k] * losses[k] for k in ("content", "style", "tv"))
-    assert losses["total"] == pytest.approx(expected, rel=1e-6)
+    # TensorFlow adds the float32 terms, this test the float64 ones: a few float32 roundings apart
+    assert losses["total"] == pytest.approx(expected, rel=1e-5)
 
 
 @pytest.mark.slow

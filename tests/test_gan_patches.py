@@ -79,7 +79,8 @@ def test_gram_metric_measures_a_gans_samples():
     noise = np.random.default_rng([0, 6]).standard_normal((20, 8)).astype(np.float32)
     fake = np.asarray(gan.generate(noise))
     expected = patches.gram_distances(fake, patches.gram_statistics(real, FakeExtractor()), FakeExtractor())["mean"]
-    assert first["gram_distance"] == pytest.approx(expected)
+    # the metric runs the generator and VGG on its own batches: float32 results a few roundings apart
+    assert first["gram_distance"] == pytest.approx(expected, rel=1e-4)
 
 
 @pytest.mark.slow
