@@ -18,7 +18,7 @@ def test_solutions_match_the_library_and_tensorflow_rules():
         (layers,) = nb01._layers(rng)
         assert nb01.q2.reference(layers) == cnn.receptive_field(layers)
         (fmap,) = nb01._feature_map(rng)
-        np.testing.assert_array_equal(nb01.q3.reference(fmap), features.normalise_map(fmap))
+        np.testing.assert_allclose(nb01.q3.reference(fmap), features.normalise_map(fmap), rtol=1e-6, atol=1e-7)
 
 
 # ------------------------------------------------------------------ q1 conv2d
