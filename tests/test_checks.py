@@ -338,7 +338,8 @@ def _float64_then_cast(x, inverse):
 
 def _two_decimals(x, inverse):                     # means written 103.94, 116.78, 123.68: close enough
     mean = np.array([103.94, 116.78, 123.68], dtype=np.float32)
-    return ((x + mean)[..., ::-1] / 255).astype(np.float32) if inverse else (x[..., ::-1] * 255 - mean).astype(np.float32)
+    out = (x + mean)[..., ::-1] / 255 if inverse else x[..., ::-1] * 255 - mean
+    return out.astype(np.float32)
 
 
 @pytest.mark.parametrize("right", [_np_right, _tf_right, _keras_right, _float64_then_cast, _two_decimals,
