@@ -14,20 +14,39 @@ def test_solutions_match_the_library_and_tensorflow_rules():
     rng = np.random.default_rng(7)
     for _ in range(5):
         image, kernel = nb01._image_and_kernel(rng)
-        np.testing.assert_allclose(nb01.solution.conv2d(image, kernel), cnn.conv2d(image, kernel), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(nb01.q1.reference(image, kernel), cnn.conv2d(image, kernel), rtol=1e-5, atol=1e-5)
         (layers,) = nb01._layers(rng)
-        assert nb01.solution.receptive_field(layers) == cnn.receptive_field(layers)
+        assert nb01.q2.reference(layers) == cnn.receptive_field(layers)
         (fmap,) = nb01._feature_map(rng)
-        np.testing.assert_array_equal(nb01.solution.normalise_map(fmap), features.normalise_map(fmap))
+        np.testing.assert_allclose(nb01.q3.reference(fmap), features.normalise_map(fmap), rtol=1e-6, atol=1e-7)
 
 
 # ------------------------------------------------------------------ q1 conv2d
 
 
 def test_q1_conv2d_right_answers():
-    assert passes(nb01.q1, nb01.solution.conv2d) == 5
+    assert passes(nb01.q1, nb01.q1.reference) == 5
     assert passes(nb01.q1, cnn.conv2d) == 5
-    assert passes(nb01.q1, nb01.solution.conv2d, seed=3) == 5
+    assert passes(nb01.q1, nb01.q1.reference, seed=3) == 5
+
+
+def test_q1_conv2d_right_answers_that_add_up_in_another_order():
+    import tensorflow as tf
+
+    def tensorflow(image, kernel):  # oneDNN's own order of summation, perhaps another algorithm
+        return tf.nn.conv2d(image[None, :, :, None], kernel[:, :, None, None], 1, "VALID")[0, :, :, 0]
+
+    def one_weight_at_a_time(image, kernel):  # float32 throughout, adding one shifted image per weight
+        kh, kw = kernel.shape
+        height, width = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+        out = np.zeros((height, width), np.float32)
+        for u, v in np.ndindex(kernel.shape):
+            out += image[u:u + height, v:v + width] * kernel[u, v]
+        return out
+
+    for right in (tensorflow, one_weight_at_a_time):
+        for seed in (0, 1, 2):
+            assert passes(nb01.q1, right, seed=seed) == 5
 
 
 def test_q1_conv2d_names_each_mistake():
@@ -42,7 +61,8 @@ def test_q1_conv2d_names_each_mistake():
     fails_with(nb01.q1, lambda image, kernel: cnn.conv2d(image, kernel) / kernel.size,
                "times the expected values")
     message = fails_with(nb01.q1, lambda image, kernel: cnn.conv2d(image, kernel, stride=2), "expected shape")
-    assert message.startswith("q1 conv2d: ") and "(on input shape" in message and "Hint: for each output" in message
+    assert message.startswith("q1 conv2d: ") and "(on input shape" in message
+    assert message.endswith(". Stuck? check.q1.hint()") and "Hint" not in message
     fails_with(nb01.q1, lambda image, kernel: image[10**6], "raised IndexError")
 
 
@@ -50,7 +70,7 @@ def test_q1_conv2d_names_each_mistake():
 
 
 def test_q2_receptive_field_right_answers_and_the_trials_it_uses():
-    assert passes(nb01.q2, nb01.solution.receptive_field) == 12
+    assert passes(nb01.q2, nb01.q2.reference) == 12
     assert passes(nb01.q2, cnn.receptive_field) == 12
     seen = []
     nb01.q2(lambda layers: seen.append(list(layers)) or cnn.receptive_field(layers))
@@ -77,7 +97,7 @@ def test_q2_receptive_field_names_each_mistake():
 
 
 def test_q3_normalise_map_right_answers():
-    assert passes(nb01.q3, nb01.solution.normalise_map) == 8
+    assert passes(nb01.q3, nb01.q3.reference) == 8
     assert passes(nb01.q3, features.normalise_map) == 8
     seen = []
     nb01.q3(lambda fmap: seen.append(fmap.copy()) or features.normalise_map(fmap))

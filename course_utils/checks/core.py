@@ -16,10 +16,15 @@ class CheckFailed(CourseError, AssertionError):
     """The learner's function differs from the reference; the message says how."""
 
 
+def _one_line(text: str) -> str:
+    """``text`` with every run of whitespace, newlines included, as one space: a failure is one sentence."""
+    return " ".join(str(text).split())
+
+
 def _describe(value) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"{type(value).__name__} {value!r}"[:120]
+    return _one_line(f"{type(value).__name__} {value!r}")[:120]
 
 
 def _to_numpy(value):
@@ -125,8 +130,8 @@ class Exercise:
                     return self._not_attempted(name, "")
                 raise CheckFailed(f"{self.label}: {name} raised NotImplementedError on input {_summary(args)} "
                                   f"but not on an earlier one.{self._ask()}") from None
-            except Exception as err:  # the learner's bug, reported as one sentence
-                raise CheckFailed(f"{self.label}: {name} raised {type(err).__name__}: {err} "
+            except Exception as err:  # the learner's bug, reported as one sentence (TensorFlow's span lines)
+                raise CheckFailed(f"{self.label}: {name} raised {type(err).__name__}: {_one_line(err)} "
                                   f"(on input {_summary(args)}).{self._ask()}") from None
             if got is None and expected is not None:
                 if trial == 0:
@@ -135,10 +140,13 @@ class Exercise:
                                   f"every path through it must `return` a result.{self._ask()}")
             problem = None
             if self.explain is not None:
-                problem = self.explain(args, _to_numpy(got), _to_numpy(expected))
+                try:
+                    problem = self.explain(args, _to_numpy(got), _to_numpy(expected))
+                except Exception:  # an answer of a kind the explanation did not foresee: compare() speaks
+                    problem = None
             problem = problem or compare(got, expected, rtol=self.rtol, atol=self.atol)
             if problem:
-                raise CheckFailed(f"{self.label}: {problem} (on input {_summary(args)}).{self._ask()}")
+                raise CheckFailed(f"{self.label}: {_one_line(problem)} (on input {_summary(args)}).{self._ask()}")
         self.passed = True
         print(f"✓ {self.label}: {name} matches the reference on {self.trials} random inputs.")
 

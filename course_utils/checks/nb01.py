@@ -11,8 +11,6 @@ q3  ``normalise_map(fmap)``: scale a 2-D feature map to [0, 1] by its own
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from .core import Exercise, Trials
@@ -21,12 +19,12 @@ from .core import Exercise, Trials
 def _conv2d(image, kernel):
     kh, kw = kernel.shape
     out_h, out_w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
-    out = np.zeros((out_h, out_w), dtype=np.float32)
+    out = np.zeros((out_h, out_w))  # float64 while summing: the reference is exact to float32's last digit
     for row in range(out_h):
         for col in range(out_w):
             patch = image[row: row + kh, col: col + kw]  # the pixels under the kernel
-            out[row, col] = np.sum(patch * kernel)
-    return out
+            out[row, col] = np.sum(patch * kernel.astype(np.float64))
+    return out.astype(np.float32)
 
 
 def _receptive_field(layers):
@@ -43,10 +41,6 @@ def _normalise_map(fmap):
     if high == low:  # a constant map: nothing to show, and no division by zero
         return np.zeros_like(fmap)
     return ((fmap - low) / (high - low)).astype(np.float32)
-
-
-#: The reference solutions, for the committed exercise cells (delete the call to use yours).
-solution = SimpleNamespace(conv2d=_conv2d, receptive_field=_receptive_field, normalise_map=_normalise_map)
 
 
 # ------------------------------------------------------------------ q1 conv2d
@@ -139,11 +133,15 @@ def _explain_normalise(args, got, expected):
 
 
 q1 = Exercise("q1 conv2d", _conv2d, _image_and_kernel, explain=_explain_conv2d,
-              hint="for each output (row, col), multiply image[row:row+kh, col:col+kw] by the kernel and sum.")
+              hint="make an output of zeros of the right shape; for every (row, col) take the patch "
+                   "image[row:row + kh, col:col + kw], multiply it by the kernel and sum. Finish with "
+                   ".astype(np.float32).")
 q2 = Exercise("q2 receptive_field", _receptive_field,
               Trials([lambda rng: ([],), lambda rng: _layers(rng, 1)], _layers),
               trials=12, explain=_explain_receptive_field,
-              hint="start with size = 1 and jump = 1; for each layer, size += (k - 1) * jump, then jump *= stride.")
+              hint="start from size, jump = 1, 1. A kernel of k adds k - 1 output steps of the layer before, and "
+                   "each of those steps is `jump` input pixels wide: size += (k - 1) * jump, then jump *= stride.")
 q3 = Exercise("q3 normalise_map", _normalise_map, Trials([_constant_map], _feature_map),
               trials=8, explain=_explain_normalise,
-              hint="(fmap - fmap.min()) / (fmap.max() - fmap.min()) as float32, and zeros when max == min.")
+              hint="low, high = fmap.min(), fmap.max(); subtract low and divide by high - low, as float32. "
+                   "When high == low there is nothing to divide by: return np.zeros_like(fmap, dtype=np.float32).")

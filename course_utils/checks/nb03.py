@@ -7,11 +7,13 @@ q1  ``style_layer_loss(features, target_gram)``: features (H, W, C) float32 and 
 q2  ``total_variation(image, kind)``: image (H, W, C) float32 -> one number, the sum
     over vertically and horizontally neighbouring pixels of the absolute
     (``kind == "l1"``) or squared (``kind == "squared"``) differences
+q3  ``content_loss(generated, target, kind)``: two feature maps (H, W, C) of one layer
+    -> one number, the mean of the squared differences (``kind == "mse"``, the
+    TensorFlow tutorial's) or half their sum (``kind == "gatys"``, Gatys et al.'s),
+    as ``losses.content_loss``
 """
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -41,16 +43,32 @@ def _total_variation(image, kind):
     return float(penalty(dy).sum() + penalty(dx).sum())
 
 
-#: The reference solutions, for the committed exercise cells (delete the call to use yours).
-solution = SimpleNamespace(style_layer_loss=_style_layer_loss, total_variation=_total_variation)
+def _total_variation_shown(image, kind):
+    """What check.q2.solution() shows: the reference in one function."""
+    image = image.astype(np.float64)
+    vertical = image[1:, :, :] - image[:-1, :, :]      # (H-1, W, C): each pixel minus the one above it
+    horizontal = image[:, 1:, :] - image[:, :-1, :]    # (H, W-1, C): each pixel minus the one on its left
+    penalty = np.abs if kind == "l1" else np.square
+    return float(penalty(vertical).sum() + penalty(horizontal).sum())
+
+
+def _content_loss(generated, target, kind):
+    squares = (generated.astype(np.float64) - target.astype(np.float64)) ** 2
+    if kind == "gatys":
+        return float(0.5 * np.sum(squares))           # Gatys et al.: half the sum
+    return float(np.mean(squares))                    # the TensorFlow tutorial: the mean over H * W * C values
 
 
 def _close(got, value) -> bool:
     return bool(np.isclose(got, value, rtol=1e-3, atol=0.0))
 
 
-def _first_match(got, candidates):
-    """The message of the first (value, message) candidate that ``got`` equals, or None."""
+def _first_match(got, expected, candidates):
+    """The message of the first (value, message) candidate that ``got`` equals, or None.
+
+    A candidate that happens to lie near the right answer is skipped, so a right answer is never named
+    as a mistake.
+    """
     if isinstance(got, np.ndarray) and got.size == 1:
         got = got.reshape(())
     if not isinstance(got, (int, float, np.number, np.ndarray)) or isinstance(got, bool) or np.ndim(got):
@@ -59,7 +77,7 @@ def _first_match(got, candidates):
     if not np.isfinite(got):
         return None
     for value, message in candidates:
-        if _close(got, value):
+        if _close(got, value) and not np.isclose(value, expected, rtol=1e-2, atol=0.0):
             return message
     return None
 
@@ -107,7 +125,7 @@ def _explain_style(args, got, expected):
          "features.reshape(H*W, C); reshape to (H*W, C) first, then G = F.T @ F"),
         (np.sqrt(squares) / factor, "square the differences and sum them, without a square root at the end"),
     ]
-    return _first_match(got, candidates)
+    return _first_match(got, expected, candidates)
 
 
 # ------------------------------------------------------------- q2 total_variation
@@ -162,16 +180,98 @@ def _explain_tv(args, got, expected):
          "you compared pixels two apart (image[2:] - image[:-2]); neighbours are one apart: image[1:] - image[:-1]"),
         (float(penalty(dy).mean() + penalty(dx).mean()), "sum the differences' penalties, do not average them"),
     ]
-    return _first_match(got, candidates)
+    return _first_match(got, expected, candidates)
+
+
+# ------------------------------------------------------------- q3 content_loss
+
+
+def _content_inputs(kind):
+    def make(rng):
+        # never square, and H*W*C of at least 72, so that mean, sum and half sum never coincide
+        height, width, channels = int(rng.integers(3, 7)), int(rng.integers(8, 12)), int(rng.integers(3, 9))
+        target = np.maximum(rng.normal(size=(height, width, channels)), 0)                    # the photo's, after ReLU
+        generated = np.maximum(target + rng.normal(0, 0.5, size=target.shape), 0)             # a picture near it
+        return generated.astype(np.float32), target.astype(np.float32), kind
+    return make
+
+
+def _explain_content(args, got, expected):
+    generated, target, kind = args
+    height, width, channels = generated.shape
+    size = height * width * channels
+    if isinstance(got, np.ndarray) and got.shape == generated.shape:
+        return ("you returned the map of squared differences; the loss is one number: "
+                + ("half their sum" if kind == "gatys" else "their mean"))
+    g, t = generated.astype(np.float64), target.astype(np.float64)
+    d = g - t
+    squares = d ** 2
+    half_sum, mean = 0.5 * np.sum(squares), np.mean(squares)
+    if kind == "gatys":
+        forms = [
+            (np.sum(squares), "the ½ is missing: Gatys et al.'s content loss is half the sum of the squared "
+                              "differences"),
+            (mean, f"you took the mean, the tutorial's form (kind='mse'); kind='gatys' is half the sum, "
+                   f"½ H W C = {size / 2:g} times larger"),
+            (0.5 * mean, "you took half the mean; kind='gatys' is half the *sum* of the squared differences"),
+        ]
+    else:
+        forms = [
+            (half_sum, f"you took half the sum, Gatys' form (kind='gatys'); kind='mse' is the mean over all "
+                       f"H*W*C = {size} values"),
+            (np.sum(squares), f"you summed the squared differences; kind='mse' takes their mean over all "
+                              f"H*W*C = {size} values"),
+            (0.5 * mean, "the tutorial's mean has no ½: that belongs to Gatys' half sum"),
+        ]
+    reduce = (lambda x: 0.5 * np.sum(x)) if kind == "gatys" else np.mean
+    by_position = np.sum(squares, axis=-1)               # summed over channels
+    gram_g, gram_t = (f.reshape(-1, channels).T @ f.reshape(-1, channels) / (height * width) for f in (g, t))
+    candidates = forms + [
+        (reduce(d), "square the differences before adding them up: positive and negative ones cancel"),
+        (reduce(np.abs(d)), "square the differences instead of taking their absolute values"),
+        (float(np.sqrt(np.sum(squares))), "that is the length of the difference (np.linalg.norm); the loss is "
+                                          "built from the squares, without a square root"),
+        (float(np.sqrt(reduce(squares))), "take the squared differences without a square root at the end"),
+        ((np.sum(g) - np.sum(t)) ** 2 * (0.5 if kind == "gatys" else 1 / size),
+         "square each difference, F - P position by position, not the difference of the sums"),
+    ]
+    by_channel = np.sum(squares, axis=(0, 1))            # summed over positions
+    if kind == "gatys":
+        candidates += [
+            (0.5 * np.mean(by_position), "you averaged over the positions: kind='gatys' sums every value, then "
+                                         "halves"),
+            (0.5 * np.mean(by_channel), "you averaged over the channels: kind='gatys' sums every value, then "
+                                        "halves"),
+        ]
+    else:
+        candidates += [
+            (np.mean(by_position), "you summed over the channels and averaged over the positions; kind='mse' "
+                                   f"averages over all H*W*C = {size} values"),
+            (np.mean(by_channel), "you summed over the positions and averaged over the channels; kind='mse' "
+                                  f"averages over all H*W*C = {size} values"),
+        ]
+    candidates += [
+        (reduce((gram_g - gram_t) ** 2), "you compared Gram matrices, which is the style loss; the content loss "
+                                         "compares the feature maps themselves, value by value"),
+    ]
+    return _first_match(got, expected, candidates)
 
 
 q1 = Exercise("q1 style_layer_loss", _style_layer_loss, lambda rng: _style_inputs(rng), rtol=1e-4, atol=0.0,
               explain=_explain_style,
-              hint="flat = features.reshape(-1, C); G = flat.T @ flat; "
-                   "return np.sum((G - target_gram) ** 2) / (4 * C**2 * (H * W)**2).")
+              hint="reshape to one row per position, flat = features.reshape(-1, C), so that G = flat.T @ flat "
+                   "is (C, C). Then the sum (not the mean) of (G - target_gram) ** 2, divided by "
+                   "4 * C**2 * (H * W)**2. Do not divide G by H * W as well: the factor already holds the M².")
 q2 = Exercise("q2 total_variation", _total_variation,
               Trials([_tv_inputs("l1"), _tv_inputs("squared")],
                      lambda rng: _tv_inputs(str(rng.choice(["l1", "squared"])))(rng)),
-              trials=6, rtol=1e-4, atol=0.0, explain=_explain_tv,
-              hint="dy = image[1:] - image[:-1] and dx = image[:, 1:] - image[:, :-1]; "
-                   "sum np.abs (or np.square) of both.")
+              trials=6, rtol=1e-4, atol=0.0, explain=_explain_tv, solution=_total_variation_shown,
+              hint="the vertical differences are image[1:] - image[:-1], shape (H-1, W, C), the horizontal "
+                   "ones image[:, 1:] - image[:, :-1], shape (H, W-1, C). Apply np.abs or np.square to both and "
+                   "add up both sums: no cropping, no np.roll.")
+q3 = Exercise("q3 content_loss", _content_loss,
+              Trials([_content_inputs("mse"), _content_inputs("gatys")],
+                     lambda rng: _content_inputs(str(rng.choice(["mse", "gatys"])))(rng)),
+              trials=6, rtol=1e-4, atol=0.0, explain=_explain_content,
+              hint="subtract the two maps and square every difference. kind='mse' is the mean of those squares "
+                   "(np.mean, over all H * W * C values), kind='gatys' half their sum (0.5 * np.sum).")
