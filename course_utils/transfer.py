@@ -470,3 +470,23 @@ def _run_lbfgs(objective, start, steps, record):
                                # so scipy's default stopping tolerances can end the run early
                                "ftol": 0.0, "gtol": 0.0})
     return result.x.reshape(shape).astype(np.float32)
+
+
+def time_to_reach(losses, seconds, target) -> float | None:
+    """The first time at which a run's loss is at or below ``target``; None if it never gets there.
+
+    ``losses`` and ``seconds`` hold one value per step, like a :class:`Result`'s
+    ``history["total"]`` and ``times``. This is how notebook 04 races optimisers on the
+    clock: how long did L-BFGS need to reach the loss Adam ended with? (It is also the
+    answer to that notebook's exercise 2.)
+    """
+    from .errors import SettingError
+
+    losses, seconds = np.asarray(losses, dtype=np.float64), np.asarray(seconds, dtype=np.float64)
+    if losses.ndim != 1 or losses.shape != seconds.shape:
+        raise SettingError(f"losses and seconds must be two lists of the same length, one value per step; "
+                           f"got shapes {losses.shape} and {seconds.shape}")
+    if not _is_number(target):
+        raise SettingError(f"target must be a finite number, the loss to reach; got {target!r}")
+    reached = np.flatnonzero(losses <= float(target))
+    return float(seconds[reached[0]]) if reached.size else None

@@ -96,3 +96,86 @@ def test_q2_slerp_names_each_mistake():
     assert "straight line" in message
     fails_with(nb06.q2, lambda z0, z1, t: nb06.solution.slerp(z0, z1, t).astype(np.float32), "expected dtype")
     fails_with(nb06.q2, lambda z0, z1, t: float(t), "should be a NumPy array")
+
+
+def test_q2_parallel_trial_has_a_cosine_of_exactly_one_however_it_is_computed():
+    rng = np.random.default_rng(0)
+    trials = [nb06.q2.make_inputs(rng) for _ in range(6)]
+    z0, z1, t = trials[2]
+    assert np.all(z1 / z0 == z1[0] / z0[0])  # parallel, the same way
+    u0, u1 = z0 / np.linalg.norm(z0), z1 / np.linalg.norm(z1)
+    for cos in (z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), u0 @ u1, np.dot(u0, u1),
+                np.sum(z0 * z1) / np.sqrt(np.sum(z0 ** 2) * np.sum(z1 ** 2)), float(sum(u0 * u1))):
+        assert cos == 1.0
+    assert np.arccos(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, 1)) == 0.0
+
+
+# ------------------------------------------------------------------ q3
+
+
+def test_q3_reference_is_the_course_coverage():
+    from course_utils.gan import quality
+
+    rng = np.random.default_rng(1)
+    counts = set()
+    for _ in range(30):
+        probabilities, min_share = nb06.q3.make_inputs(rng)
+        got = nb06.solution.classes_covered(probabilities, min_share)
+        assert got == quality.class_coverage(probabilities, 10, min_share).covered
+        assert got == quality.class_coverage(np.argmax(probabilities, axis=1), 10, min_share).covered
+        counts.add(got)
+    assert len(counts) >= 4  # the trials cover few and many classes
+
+
+def test_q3_no_share_sits_near_the_threshold():
+    rng = np.random.default_rng(0)
+    for _ in range(12):
+        probabilities, min_share = nb06.q3.make_inputs(rng)
+        order = np.sort(probabilities, axis=1)
+        assert np.all(order[:, -1] - order[:, -2] >= 0.15), "a clear winner in every row"
+        shares = np.bincount(np.argmax(probabilities, axis=1), minlength=10) / len(probabilities)
+        assert not np.any((shares > 0) & (np.abs(shares - min_share) < 0.004))
+
+
+def test_q3_classes_covered_right_answers():
+    assert passes(nb06.q3, nb06.solution.classes_covered) == 8
+
+    def by_counting(probabilities, min_share):
+        verdicts = probabilities.argmax(axis=1)
+        return sum(1 for k in range(probabilities.shape[1]) if np.mean(verdicts == k) >= min_share)
+
+    def with_counts(probabilities, min_share):  # counts against min_share × N: the same, away from the edge
+        counts = np.bincount(np.argmax(probabilities, -1), minlength=10)
+        return np.count_nonzero(counts >= min_share * len(probabilities))
+
+    def with_the_course(probabilities, min_share):
+        from course_utils.gan import quality
+
+        return quality.class_coverage(probabilities, 10, min_share).covered
+
+    for right in (by_counting, with_counts, with_the_course):
+        assert passes(nb06.q3, right) == 8
+
+
+def test_q3_classes_covered_names_each_mistake():
+    def shares(p):
+        return np.bincount(np.argmax(p, axis=1), minlength=10) / len(p)
+
+    fails_with(nb06.q3, lambda p, s: len(np.unique(np.argmax(p, axis=1))), "a class with only a sample or two")
+    fails_with(nb06.q3, lambda p, s: int(np.sum(shares(p) >= 0.02)), "use the min_share you are given .here 0.05")
+    fails_with(nb06.q3, lambda p, s: int(np.sum(p.mean(axis=0) >= s)), "you averaged the probabilities")
+    fails_with(nb06.q3, lambda p, s: int(np.sum(shares(p) < s)), "the comparison is the wrong way round")
+    fails_with(nb06.q3, lambda p, s: len(np.unique(np.argmax(p, axis=0))), "np.argmax over axis 0")
+    fails_with(nb06.q3, lambda p, s: int(np.sum(np.bincount(np.argmax(p, axis=0), minlength=10) / 10 >= s)),
+               "np.argmax over axis 0")
+    fails_with(nb06.q3, lambda p, s: int(np.sum(shares(p)[np.argmax(p, axis=1)] >= s)), "that counts samples")
+    fails_with(nb06.q3, lambda p, s: shares(p), "one number per class")
+    fails_with(nb06.q3, lambda p, s: 10, "expected the result to be")
+
+
+def test_the_solutions_shown_to_learners_pass_their_checks(capsys):
+    for exercise in (nb06.q1, nb06.q2, nb06.q3):
+        passes(exercise, exercise.shown_solution)
+        exercise.solution()
+    shown = capsys.readouterr().out
+    assert "def frechet_distance(" in shown and "def slerp(" in shown and "def classes_covered(" in shown

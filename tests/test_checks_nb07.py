@@ -95,3 +95,86 @@ def test_q2_adain_names_each_mistake():
 
     fails_with(nb07.q2, over_batch, "over the batch too")
     fails_with(nb07.q2, lambda c, s, eps=1e-5: nb07.solution.adain(c, s) * 1.01, "different values|times the expected")
+
+
+# ------------------------------------------------------------------ q3
+
+
+def test_q3_upsample_right_answers():
+    assert passes(nb07.q3, nb07.solution.upsample) == 5
+
+    def by_broadcasting(x):
+        b, h, w, c = x.shape
+        return np.broadcast_to(x[:, :, None, :, None, :], (b, h, 2, w, 2, c)).reshape(b, 2 * h, 2 * w, c)
+
+    def by_indexing(x):
+        rows, cols = np.arange(2 * x.shape[1]) // 2, np.arange(2 * x.shape[2]) // 2
+        return x[:, rows][:, :, cols]
+
+    for right in (by_broadcasting, by_indexing, lambda x: x.repeat(2, axis=2).repeat(2, axis=1)):
+        assert passes(nb07.q3, right) == 5
+
+
+@pytest.mark.slow
+def test_q3_matches_keras_upsampling_and_names_its_other_modes():
+    import keras
+
+    from course_utils._tf import tf
+
+    x = nb07._norm_inputs(np.random.default_rng(0))[0]
+    np.testing.assert_allclose(nb07.solution.upsample(x), keras.layers.UpSampling2D(2)(x), rtol=0, atol=1e-6)
+    assert passes(nb07.q3, lambda x: keras.layers.UpSampling2D(2)(x)) == 5
+    assert passes(nb07.q3, lambda x: tf.image.resize(x, (2 * x.shape[1], 2 * x.shape[2]), method="nearest")) == 5
+    # Keras' and TensorFlow's bilinear modes are the bilinear the check knows.
+    fails_with(nb07.q3, lambda x: keras.layers.UpSampling2D(2, interpolation="bilinear")(x), "bilinear interpolation")
+    fails_with(nb07.q3, lambda x: tf.image.resize(x, (2 * x.shape[1], 2 * x.shape[2])), "bilinear interpolation")
+
+    # A transposed convolution with stride 2 and a kernel that passes each channel through: zero-stuffing.
+    def transposed(x):
+        channels = x.shape[-1]
+        kernel = np.eye(channels, dtype=np.float32)[None, None]
+        layer = keras.layers.Conv2DTranspose(channels, 1, strides=2, padding="same", use_bias=False,
+                                             kernel_initializer=keras.initializers.Constant(kernel))
+        return layer(x)
+
+    fails_with(nb07.q3, transposed, "that is zero-stuffing")
+
+
+def test_q3_upsample_names_each_mistake():
+    def stuffed(x, offset=0):
+        out = np.zeros((x.shape[0], 2 * x.shape[1], 2 * x.shape[2], x.shape[3]), x.dtype)
+        out[:, offset::2, offset::2] = x
+        return out
+
+    fails_with(nb07.q3, stuffed, "that is zero-stuffing, what a transposed convolution")
+    fails_with(nb07.q3, lambda x: stuffed(x, 1), "that is zero-stuffing")
+    fails_with(nb07.q3, lambda x: np.repeat(x, 2, axis=1), r"only the height \(axis 1\) was doubled")
+    fails_with(nb07.q3, lambda x: np.repeat(x, 2, axis=2), r"only the width \(axis 2\) was doubled")
+    fails_with(nb07.q3, lambda x: np.repeat(np.repeat(x, 2, axis=0), 2, axis=1), r"along axis 0 \(the batch\)")
+    fails_with(nb07.q3, lambda x: np.repeat(np.repeat(x, 2, axis=2), 2, axis=3), r"along axis 3 \(the channels\)")
+    fails_with(nb07.q3, lambda x: np.repeat(x, 4, axis=1), "not by 4 along axis 1")
+    fails_with(nb07.q3, lambda x: np.repeat(x, 4), "flattens the array")
+    fails_with(nb07.q3, lambda x: np.tile(x, (1, 2, 2, 1)), "np.tile repeats the whole picture")
+    fails_with(nb07.q3, lambda x: np.concatenate([np.repeat(x, 2, axis=1)] * 2, axis=2),
+               "the columns picture by picture")
+    fails_with(nb07.q3, lambda x: nb07._bilinear(x).astype(np.float32), "bilinear interpolation")
+    fails_with(nb07.q3, lambda x: x, "the input's shape")
+    fails_with(nb07.q3, lambda x: nb07.solution.upsample(x)[:, ::-1].copy(), "expected|different values")
+    fails_with(nb07.q3, lambda x: nb07.solution.upsample(x).astype(np.float64), "expected dtype float32")
+
+    def averaged(x):  # the blocks of nearest neighbour, then a 3×3 blur: not constant blocks
+        up = nb07.solution.upsample(x).astype(np.float64)
+        padded = np.pad(up, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
+        blurred = sum(padded[:, i:i + up.shape[1], j:j + up.shape[2]] for i in range(3) for j in range(3)) / 9
+        return blurred.astype(np.float32)
+
+    fails_with(nb07.q3, averaged, "the 2×2 blocks of the result are not constant")
+
+
+def test_the_solutions_shown_to_learners_pass_their_checks(capsys):
+    for exercise in (nb07.q1, nb07.q2, nb07.q3):
+        passes(exercise, exercise.shown_solution)
+        exercise.solution()
+    shown = capsys.readouterr().out
+    assert "def instance_norm(" in shown and "def adain_op(" in shown and "def upsample(" in shown
+    assert "_stats" not in shown  # nothing a learner does not have

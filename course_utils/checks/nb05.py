@@ -42,7 +42,7 @@ def _gradient_penalty(gradients):
     return float(np.mean(np.square(_norms(gradients) - 1.0)))
 
 
-#: The reference solutions, for the committed exercise cells (delete the call to use yours).
+#: The reference answers (the tests use them; a learner sees one with ``check.qN.solution()``).
 solution = SimpleNamespace(discriminator_loss=_discriminator_loss, generator_loss=_generator_loss,
                            gradient_penalty=_gradient_penalty)
 

@@ -5,6 +5,10 @@ q1  ``frechet_distance(mu1, sigma1, mu2, sigma2)``: the squared Fréchet distanc
     *matrix* square root (``scipy.linalg.sqrtm``), as a float
 q2  ``slerp(z0, z1, t)``: spherical linear interpolation between two noise vectors
     (D,) at a fraction ``t`` in [0, 1]; the straight line when they point the same way
+q3  ``classes_covered(probabilities, min_share)``: from the judge's class probabilities
+    (N, n_classes), one row per generated sample, how many classes are covered: each
+    sample counts for its most probable class, and a class is covered when at least
+    ``min_share`` of the samples fall in it; an int (what ``gan.class_coverage`` counts)
 """
 
 from __future__ import annotations
@@ -16,8 +20,36 @@ import numpy as np
 from ..gan import latent, quality
 from .core import Exercise, Trials
 
-#: The reference solutions, for the committed exercise cells (delete the call to use yours).
-solution = SimpleNamespace(frechet_distance=quality.frechet_distance, slerp=latent.slerp)
+
+
+def _classes_covered(probabilities, min_share):
+    verdicts = np.argmax(probabilities, axis=1)                  # the judge's class for each sample
+    counts = np.bincount(verdicts, minlength=probabilities.shape[1])
+    shares = counts / len(verdicts)                              # the share of the samples in each class
+    return int(np.sum(shares >= min_share))
+
+
+def _frechet_shown(mu1, sigma1, mu2, sigma2):
+    """What ``check.q1.solution()`` shows: the formula alone (the course's function also checks its inputs)."""
+    from scipy import linalg
+
+    diff = mu1 - mu2
+    covmean = np.real(linalg.sqrtm(sigma1 @ sigma2))  # round-off can leave tiny imaginary parts
+    return float(diff @ diff + np.trace(sigma1 + sigma2 - 2 * covmean))
+
+
+def _slerp_shown(z0, z1, t):
+    """What ``check.q2.solution()`` shows: one pair of vectors, one t."""
+    cos = z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1))
+    omega = np.arccos(np.clip(cos, -1.0, 1.0))  # round-off can put the cosine a hair above 1
+    if np.sin(omega) < 1e-6:                    # the same direction: the arc is the straight line
+        return (1 - t) * z0 + t * z1
+    return np.sin((1 - t) * omega) / np.sin(omega) * z0 + np.sin(t * omega) / np.sin(omega) * z1
+
+
+#: The reference answers (the tests use them; a learner sees one with ``check.qN.solution()``).
+solution = SimpleNamespace(frechet_distance=quality.frechet_distance, slerp=latent.slerp,
+                           classes_covered=_classes_covered)
 
 
 # ------------------------------------------------------------------ q1 Fréchet distance
@@ -97,8 +129,17 @@ def _vectors(rng):
 
 
 def _parallel(rng):
-    z0, _, t = _vectors(rng)
-    return z0, z0 * float(rng.uniform(1.5, 3.0)), t
+    """z1 = k z0, with numbers chosen so that the cosine is exactly 1 however it is computed.
+
+    Every entry of z0 is +c or -c with c a power of two, and there are 16 or 64 of them, so
+    z0 @ z0 = 16 c² or 64 c², the length 4c or 8c and z0 / |z0| (±1/4 or ±1/8) are exact; k is
+    a power of two, so z1 = k z0 is exact too. The angle is then exactly 0 and sin(omega) exactly
+    0 on every machine, and the arc formula divides 0 by 0. (With z1 = 2.3 z0 the cosine rounds to
+    just below 1 on some CPUs and the arc formula, which is fine for tiny angles, gives the line.)
+    """
+    d = int(rng.choice([16, 64]))
+    z0 = float(rng.choice([0.5, 1.0, 2.0])) * rng.choice([-1.0, 1.0], size=d)
+    return z0, z0 * float(rng.choice([0.5, 2.0, 4.0])), float(rng.uniform(0.1, 0.9))
 
 
 def _explain_slerp(args, got, expected):
@@ -136,12 +177,145 @@ def _explain_slerp(args, got, expected):
     return None
 
 
+# ------------------------------------------------------------------ q3 class coverage
+
+N_CLASSES = 10
+
+
+def _probabilities(rng, counts, runner_up=None, decoy=None):
+    """Probabilities (N, 10) float32 whose most probable class is ``counts``' (a sample per count).
+
+    Built with + and / only (no exp), with the winning class at least 0.15 above any other, so every
+    machine finds the same argmax. The classes without a win share a little left-over mass; with
+    ``runner_up`` one of them comes a clear second (0.30 to 0.33) in every sample. With ``decoy``
+    (a list of classes), one sample of the largest class gives them 0.2 between them: it is then the
+    sample most sure of each of them, so an argmax over axis 0 finds the same sample for all of them.
+    """
+    labels = rng.permutation(np.repeat(np.arange(N_CLASSES), counts))
+    n = len(labels)
+    rows = np.arange(n)
+    peak = rng.uniform(0.6, 0.65, n) if runner_up is not None else rng.uniform(0.85, 0.97, n)
+    second = rng.uniform(0.30, 0.33, n) if runner_up is not None else np.zeros(n)
+    spread = rng.uniform(0.5, 1.0, (n, N_CLASSES))
+    spread[rows, labels] = 0.0
+    if runner_up is not None:
+        spread[:, runner_up] = 0.0
+    p = spread / spread.sum(axis=1, keepdims=True) * (1.0 - peak - second)[:, None]
+    p[rows, labels] = peak
+    if runner_up is not None:
+        p[:, runner_up] = second
+    if decoy is not None and len(decoy):
+        sample = int(np.flatnonzero(labels == np.argmax(counts))[0])
+        p[sample] = 0.0
+        p[sample, labels[sample]] = 0.8
+        p[sample, decoy] = 0.2 / len(decoy)
+    return p.astype(np.float32)
+
+
+def _counts(rng, n, min_share, *, covered, few=0, middling=0):
+    """Samples per class: ``covered`` classes well above ``min_share`` (at least twice it), ``few``
+    with a sample or two (at most half of it), ``middling`` at 0.025 to 0.04 (between 0.02 and
+    0.05), the rest none, in a random order of classes. No share is near the threshold."""
+    order = rng.permutation(N_CLASSES)
+    counts = np.zeros(N_CLASSES, np.int64)
+    small = order[covered:covered + few]
+    counts[small] = rng.integers(1, max(1, int(n * min_share / 2)) + 1, size=few)
+    middle = order[covered + few:covered + few + middling]
+    counts[middle] = rng.integers(int(np.ceil(0.025 * n)), int(0.04 * n) + 1, size=middling)
+    big = order[:covered]
+    floor = int(np.ceil(2 * min_share * n))
+    rest = n - counts.sum() - floor * covered
+    counts[big] = floor + rng.multinomial(rest, rng.dirichlet(np.ones(covered)))
+    return counts, order[covered + few + middling:]
+
+
+def _stragglers(rng):
+    """Six classes covered, two more with a single sample each, two empty; min_share 0.02.
+
+    Over axis 0 the argmax finds nine different samples (one for each of the eight classes that
+    have samples, and the decoy for both empty ones): 9, where the answer is 6 and 8 has no threshold.
+    """
+    n = int(rng.integers(150, 250))
+    counts, empty = _counts(rng, n, 0.02, covered=6, few=2)
+    counts[(counts > 0) & (counts < 0.01 * n)] = 1
+    counts[int(np.argmax(counts))] += n - counts.sum()
+    return _probabilities(rng, counts, decoy=empty), 0.02
+
+
+def _stricter(rng):
+    """min_share 0.05, with a class at 2.5 to 4 % of the samples: covered at 0.02, not at 0.05."""
+    n = int(rng.integers(200, 300))
+    counts, _ = _counts(rng, n, 0.05, covered=int(rng.integers(4, 7)), few=1, middling=1)
+    return _probabilities(rng, counts), 0.05
+
+
+def _second_best(rng):
+    """A class that never wins but comes second, at about 0.3, in every sample."""
+    n = int(rng.integers(150, 250))
+    counts, empty = _counts(rng, n, 0.02, covered=int(rng.integers(5, 8)))
+    return _probabilities(rng, counts, runner_up=int(empty[0])), 0.02
+
+
+def _any_coverage(rng):
+    min_share = float(rng.choice([0.02, 0.05]))
+    n = int(rng.integers(150, 300))
+    covered = int(rng.integers(2, 11))
+    few = int(rng.integers(0, N_CLASSES - covered + 1))
+    middling = int(min_share == 0.05 and covered + few < N_CLASSES and rng.random() < 0.5)
+    counts, _ = _counts(rng, n, min_share, covered=covered, few=few, middling=middling)
+    return _probabilities(rng, counts), min_share
+
+
+def _explain_coverage(args, got, expected):
+    probabilities, min_share = args
+    p = np.asarray(probabilities, dtype=np.float64)
+    n, n_classes = p.shape
+    if isinstance(got, np.ndarray) and got.shape == (n_classes,):
+        return ("that is one number per class (the shares or the counts?); return how many classes have a "
+                "share of at least min_share, one int")
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return None
+    if value == expected or value != int(value):
+        return None
+    if value > n_classes:
+        return (f"{int(value)} is more than the {n_classes} classes there are: that counts samples; count the "
+                "classes whose share of the samples is at least min_share")
+    verdicts = np.argmax(p, axis=1)
+    shares = np.bincount(verdicts, minlength=n_classes) / n
+    across = np.argmax(p, axis=0)                      # for each class, the sample most sure of it
+    across_counts = np.bincount(across, minlength=n_classes)
+    mistakes = [
+        (np.sum(shares > 0),
+         "a class with only a sample or two is not covered: count a class only when its share of the "
+         "samples (its count / N) is at least min_share"),
+        (np.sum(shares >= 0.2 / n_classes),
+         f"use the min_share you are given (here {min_share:g}), not a fixed {0.2 / n_classes:g}"),
+        (np.sum(p.mean(axis=0) >= min_share),
+         "you averaged the probabilities: each sample counts once, for its most probable class "
+         "(np.argmax over axis 1), and the shares are shares of those verdicts"),
+        (np.sum(shares < min_share),
+         "the comparison is the wrong way round: a class is covered when its share is at least min_share (>=)"),
+    ]
+    axis_message = ("np.argmax over axis 0 gives, for each class, the sample most sure of it; a sample's "
+                    "verdict is the argmax of its own row of probabilities, axis=1")
+    for wrong in (len(np.unique(across)), np.sum(across_counts / len(across) >= min_share)):
+        mistakes.append((wrong, axis_message))
+    named = {message for wrong, message in mistakes if int(wrong) == int(value) and int(wrong) != expected}
+    return named.pop() if len(named) == 1 else None
+
+
 q1 = Exercise("q1 frechet_distance", quality.frechet_distance, Trials([_same_spread, _same_mean], _gaussians),
-              trials=5, explain=_explain_frechet,
+              trials=5, explain=_explain_frechet, solution=_frechet_shown,
               hint="diff = mu1 - mu2; covmean = np.real(scipy.linalg.sqrtm(sigma1 @ sigma2)); "
                    "return float(diff @ diff + np.trace(sigma1 + sigma2 - 2 * covmean))")
 q2 = Exercise("q2 slerp", latent.slerp, Trials([_vectors, _vectors, _parallel], _vectors), trials=6,
-              explain=_explain_slerp,
+              explain=_explain_slerp, solution=_slerp_shown,
               hint="omega = np.arccos(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, 1)); "
                    "if np.sin(omega) is tiny return the straight line; else sin((1 - t) * omega) / sin(omega) * z0 "
                    "+ sin(t * omega) / sin(omega) * z1.")
+q3 = Exercise("q3 classes_covered", _classes_covered,
+              Trials([_stragglers, _stricter, _second_best], _any_coverage), trials=8, explain=_explain_coverage,
+              hint="np.argmax(probabilities, axis=1) is each sample's class; np.bincount(..., minlength=10) counts "
+                   "them; divide by the number of samples and count the shares that are >= min_share.")

@@ -3,10 +3,13 @@
 q1  ``instance_norm(x, eps=1e-5)``: x (B, H, W, C) float32 -> the same shape, each channel
     of each picture shifted and scaled to mean 0 and standard deviation 1 over its H×W
     positions: ``(x - mean) / sqrt(var + eps)`` with mean and var over axes (1, 2)
-q2  ``adain(content, style, eps=1e-5)``: content (B, H, W, C) and style (B, h, w, C) feature
+q2  ``adain_op(content, style, eps=1e-5)`` (a name that leaves the notebook's ``adain`` module alone): content (B, H, W, C) and style (B, h, w, C) feature
     maps (the style map may have another size) -> (B, H, W, C): the content normalised as
     in q1, then given the style's per-channel standard deviation and mean,
     ``sqrt(var_s + eps) * (content - mean_c) / sqrt(var_c + eps) + mean_s``
+q3  ``upsample(x)``: nearest-neighbour upsampling by 2 of a batch (B, H, W, C) -> (B, 2H, 2W, C),
+    every pixel copied into a 2×2 block, as ``keras.layers.UpSampling2D(2)`` does: the first half of
+    the feed-forward network's upsample-then-convolve blocks
 """
 
 from __future__ import annotations
@@ -37,8 +40,26 @@ def _adain(content, style, eps=EPS):
     return (std_s * (content - mean_c) / std_c + mean_s).astype(np.float32)
 
 
-#: The reference solutions, for the committed exercise cells (delete the call to use yours).
-solution = SimpleNamespace(instance_norm=_instance_norm, adain=_adain)
+def _instance_norm_shown(x, eps=1e-5):
+    """What ``check.q1.solution()`` shows (the reference adds up in float64)."""
+    mean = x.mean(axis=(1, 2), keepdims=True)  # one mean per picture and channel, (B, 1, 1, C)
+    var = x.var(axis=(1, 2), keepdims=True)
+    return (x - mean) / np.sqrt(var + eps)
+
+
+def _adain_shown(content, style, eps=1e-5):
+    """What ``check.q2.solution()`` shows."""
+    mean_c, var_c = content.mean(axis=(1, 2), keepdims=True), content.var(axis=(1, 2), keepdims=True)
+    mean_s, var_s = style.mean(axis=(1, 2), keepdims=True), style.var(axis=(1, 2), keepdims=True)
+    return np.sqrt(var_s + eps) * (content - mean_c) / np.sqrt(var_c + eps) + mean_s
+
+
+def _upsample(x):
+    return np.repeat(np.repeat(x, 2, axis=1), 2, axis=2)  # each row twice, then each column twice
+
+
+#: The reference answers (the tests use them; a learner sees one with ``check.qN.solution()``).
+solution = SimpleNamespace(instance_norm=_instance_norm, adain=_adain, upsample=_upsample)
 
 
 # ------------------------------------------------------------------ inputs
@@ -148,10 +169,89 @@ def _explain_adain(args, got, expected):
     return None
 
 
+# ------------------------------------------------------------------ q3 upsampling
+
+
+_AXES = ("the batch", "the height", "the width", "the channels")
+
+
+def _bilinear(x):
+    """Bilinear upsampling by 2 with half-pixel centres (tf.image.resize's and UpSampling2D's "bilinear")."""
+    def along(a, axis):
+        n = a.shape[axis]
+        source = np.clip((np.arange(2 * n) + 0.5) / 2 - 0.5, 0, n - 1)
+        low = np.floor(source).astype(int)
+        high = np.minimum(low + 1, n - 1)
+        weight = (source - low).reshape([-1 if i == axis else 1 for i in range(a.ndim)])
+        return np.take(a, low, axis=axis) * (1 - weight) + np.take(a, high, axis=axis) * weight
+    return along(along(x.astype(np.float64), 1), 2)
+
+
+def _explain_upsample(args, got, expected):
+    (x,) = args
+    if not isinstance(got, np.ndarray):
+        return None
+    if got.shape != expected.shape:
+        if got.ndim == 1 and got.size == 4 * x.size:
+            return "np.repeat without axis= flattens the array: repeat along axis=1 and along axis=2"
+        if got.shape == x.shape:
+            return (f"the result has the input's shape {x.shape}; nearest-neighbour upsampling doubles the "
+                    "height and width")
+        if got.ndim == 4:
+            grown = tuple(i for i in range(4) if got.shape[i] != x.shape[i])
+            if all(got.shape[i] == 2 * x.shape[i] for i in grown):
+                if grown in ((1,), (2,)):
+                    other = 3 - grown[0]
+                    return (f"only {_AXES[grown[0]]} (axis {grown[0]}) was doubled: repeat along axis {other} "
+                            f"({_AXES[other]}) as well, for (B, 2H, 2W, C)")
+                wrong = [i for i in grown if i not in (1, 2)]
+                if wrong:
+                    return (f"you repeated along axis {wrong[0]} ({_AXES[wrong[0]]}); in (B, H, W, C) the "
+                            "height and width are axes 1 and 2")
+            for axis in (1, 2):
+                if got.shape[axis] == 4 * x.shape[axis] and all(got.shape[i] == x.shape[i] for i in range(4)
+                                                                if i != axis):
+                    return ("each pixel becomes a 2×2 block: repeat by 2 along axis 1 and by 2 along axis 2, "
+                            f"not by 4 along axis {axis}")
+        return None
+    if _right(got, expected):
+        return None
+    stuffed = np.zeros(expected.shape, np.float64)
+    stuffed[:, ::2, ::2] = x
+    shifted = np.zeros(expected.shape, np.float64)
+    shifted[:, 1::2, 1::2] = x
+    mistakes = [
+        (stuffed, "that is zero-stuffing, what a transposed convolution with stride 2 does before its kernel: "
+                  "the pixels on every other row and column with zeros between them, the cause of checkerboards; "
+                  "nearest neighbour copies each pixel into a 2×2 block"),
+        (shifted, "that is zero-stuffing, the first step of a transposed convolution with stride 2: zeros "
+                  "between the pixels; nearest neighbour copies each pixel into a 2×2 block"),
+        (np.tile(x, (1, 2, 2, 1)), "np.tile repeats the whole picture, side by side; nearest neighbour "
+                                   "repeats each pixel: np.repeat"),
+        (np.concatenate([np.repeat(x, 2, axis=1)] * 2, axis=2),
+         "the rows are repeated pixel by pixel but the columns picture by picture: use np.repeat for both"),
+        (np.repeat(np.concatenate([x] * 2, axis=1), 2, axis=2),
+         "the columns are repeated pixel by pixel but the rows picture by picture: use np.repeat for both"),
+        (_bilinear(x), "the new pixels are blends of their neighbours: that is bilinear interpolation; "
+                       "nearest neighbour copies each pixel unchanged (interpolation='nearest')"),
+    ]
+    for wrong, message in mistakes:
+        if _close(got, wrong):
+            return message
+    blocks = got.reshape(x.shape[0], x.shape[1], 2, x.shape[2], 2, x.shape[3])
+    if not np.allclose(blocks, blocks[:, :, :1, :, :1], rtol=1e-3, atol=1e-3):
+        return ("the 2×2 blocks of the result are not constant: in nearest-neighbour upsampling each output "
+                "pixel takes the value of the input pixel it lies in, out[:, i, j] = x[:, i // 2, j // 2]")
+    return None
+
+
 q1 = Exercise("q1 instance_norm", _instance_norm, Trials([_norm_inputs, _flat_channel], _norm_inputs),
-              trials=5, rtol=1e-3, atol=1e-4, explain=_explain_norm,
+              trials=5, rtol=1e-3, atol=1e-4, explain=_explain_norm, solution=_instance_norm_shown,
               hint="mean = x.mean(axis=(1, 2), keepdims=True); var = x.var(axis=(1, 2), keepdims=True); "
                    "return (x - mean) / np.sqrt(var + eps).")
-q2 = Exercise("q2 adain", _adain, _adain_inputs, trials=5, rtol=1e-3, atol=1e-4, explain=_explain_adain,
+q2 = Exercise("q2 adain_op", _adain, _adain_inputs, trials=5, rtol=1e-3, atol=1e-4, explain=_explain_adain,
+              solution=_adain_shown,
               hint="normalise the content as in q1, then multiply by sqrt(var_s + eps) and add mean_s, "
                    "both over axes (1, 2) of the style with keepdims=True.")
+q3 = Exercise("q3 upsample", _upsample, _norm_inputs, trials=5, explain=_explain_upsample,
+              hint="np.repeat(x, 2, axis=1) doubles every row, np.repeat(..., 2, axis=2) then every column.")
