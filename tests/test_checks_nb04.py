@@ -10,7 +10,7 @@ from course_utils.checks import nb04
 
 
 def test_q1_descent_step_right_answers():
-    assert passes(nb04.q1, nb04.solution.descent_step) == 5
+    assert passes(nb04.q1, nb04.q1.reference) == 5
 
     def in_place(pixels, gradient, rate):  # changing the copy it was given is fine
         pixels -= rate * gradient
@@ -33,7 +33,7 @@ def test_q1_descent_step_names_each_mistake():
 
 
 def test_q2_time_to_reach_right_answers():
-    assert passes(nb04.q2, nb04.solution.time_to_reach) == 6
+    assert passes(nb04.q2, nb04.q2.reference) == 6
 
     def loop(losses, seconds, target):
         for loss, t in zip(losses, seconds):
@@ -56,7 +56,7 @@ def test_q2_is_the_course_function():
     answers = set()
     for _ in range(20):
         args = nb04.q2.make_inputs(rng)
-        assert transfer.time_to_reach(*args) == nb04.solution.time_to_reach(*args)
+        assert transfer.time_to_reach(*args) == nb04.q2.reference(*args)
         answers.add(transfer.time_to_reach(*args) is None)
     assert answers == {True, False}
     assert transfer.time_to_reach([3.0, 2.0, 1.0], [0.5, 1.0, 1.5], 2.0) == 1.0
@@ -90,7 +90,7 @@ def test_q2_time_to_reach_names_each_mistake():
     # None on a later trial, where the loss is reached: the check's own sentence.
     calls = []
     fails_with(nb04.q2, lambda l, s, t: calls.append(1) or (None if len(calls) > 2 else
-                                                            nb04.solution.time_to_reach(l, s, t)),
+                                                            nb04.q2.reference(l, s, t)),
                "returned None on input .*every path through it must `return` a result")
 
 
@@ -103,7 +103,7 @@ def test_q2_a_function_returning_none_is_not_attempted(capsys):
 
 
 def test_q3_adam_step_right_answers():
-    assert passes(nb04.q3, nb04.solution.adam_step) == 6
+    assert passes(nb04.q3, nb04.q3.reference) == 6
 
     def written_out(weights, gradient, m, v, iterations, lr, beta_1, beta_2, epsilon):
         t = iterations + 1
@@ -140,7 +140,7 @@ def test_q3_reference_agrees_with_keras_adam_on_a_tensor():
         for step in range(12):
             gradient = rng.normal(0.3, 1.0, start.shape).astype(np.float32)
             adam.apply_gradients([(keras.ops.convert_to_tensor(gradient), variable)])
-            weights, m, v = nb04.solution.adam_step(weights, gradient, m, v, step, *settings)
+            weights, m, v = nb04.q3.reference(weights, gradient, m, v, step, *settings)
             t = step + 1  # the paper's Algorithm 1, for contrast
             paper = paper - lr * (m / (1 - beta_1 ** t)) / (np.sqrt(v / (1 - beta_2 ** t)) + epsilon)
         assert int(adam.iterations) == 12
@@ -197,11 +197,11 @@ def test_q3_adam_step_names_each_mistake():
     fails_with(nb04.q3, averages_weighted_the_wrong_way, "the weights of the running average are swapped")
 
     def no_square(w, g, m, v, iterations, lr, b1, b2, eps):
-        w1, m1, _ = nb04.solution.adam_step(w, g, m, v, iterations, lr, b1, b2, eps)
+        w1, m1, _ = nb04.q3.reference(w, g, m, v, iterations, lr, b1, b2, eps)
         return w1, m1, (b2 * v + (1 - b2) * g).astype(np.float32)
 
     fails_with(nb04.q3, no_square, r"v is the running average of the \*squared\* gradient")
-    fails_with(nb04.q3, lambda w, g, m, v, *rest: (nb04.solution.adam_step(w, g, m, v, *rest)[0], m, v),
+    fails_with(nb04.q3, lambda w, g, m, v, *rest: (nb04.q3.reference(w, g, m, v, *rest)[0], m, v),
                "m and v are the ones you were given")
 
 

@@ -13,7 +13,7 @@ def _parts(mu1, s1, mu2, s2):
 
 
 def test_q1_frechet_distance_right_answers():
-    assert passes(nb06.q1, nb06.solution.frechet_distance) == 5
+    assert passes(nb06.q1, nb06.q1.reference) == 5
 
     def by_eigenvalues(mu1, s1, mu2, s2):  # trace of the square root = sum of the roots of the eigenvalues
         means, traces = _parts(mu1, s1, mu2, s2)
@@ -48,7 +48,7 @@ def test_q1_frechet_distance_names_each_mistake():
     fails_with(nb06.q1, wrong(lambda a, b: 2 * np.trace(sq(a @ b)), lambda d: np.linalg.norm(d)),
                "must be squared")
     fails_with(nb06.q1, wrong(lambda a, b: -2 * np.trace(sq(a @ b))), "the cross term is subtracted")
-    fails_with(nb06.q1, lambda mu1, s1, mu2, s2: nb06.solution.frechet_distance(mu1, s1, mu2, s2) + 0j,
+    fails_with(nb06.q1, lambda mu1, s1, mu2, s2: nb06.q1.reference(mu1, s1, mu2, s2) + 0j,
                "complex number")
     fails_with(nb06.q1, lambda mu1, s1, mu2, s2: "0.5", "should be a number")
     fails_with(nb06.q1, lambda mu1, s1, mu2, s2: float(np.sum(np.abs(mu1 - mu2))), "expected the result")
@@ -60,7 +60,7 @@ def _slerp_parts(z0, z1):
 
 
 def test_q2_slerp_right_answers():
-    assert passes(nb06.q2, nb06.solution.slerp) == 6
+    assert passes(nb06.q2, nb06.q2.reference) == 6
 
     def with_arctan(z0, z1, t):  # the angle from arctan2, which never leaves its range
         unit0 = z0 / np.linalg.norm(z0)
@@ -86,7 +86,7 @@ def test_q2_slerp_names_each_mistake():
         return (np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1) / np.sin(omega)
 
     fails_with(nb06.q2, lambda z0, z1, t: (1 - t) * z0 + t * z1, r"straight line \(lerp\)")
-    fails_with(nb06.q2, lambda z0, z1, t: nb06.solution.slerp(z1, z0, t), "the weights are swapped")
+    fails_with(nb06.q2, lambda z0, z1, t: nb06.q2.reference(z1, z0, t), "the weights are swapped")
     fails_with(nb06.q2, lambda z0, z1, t: arc(z0, z1, t, _slerp_parts(z0, z1)) * np.sin(_slerp_parts(z0, z1)),
                r"divide both weights by sin\(omega\)")
     with np.errstate(invalid="ignore", divide="ignore"):  # the mistakes' NaNs
@@ -94,7 +94,7 @@ def test_q2_slerp_names_each_mistake():
         # right on general vectors, but no care for parallel ones (the third trial)
         message = fails_with(nb06.q2, lambda z0, z1, t: arc(z0, z1, t, _slerp_parts(z0, z1)), "point the same way")
     assert "straight line" in message
-    fails_with(nb06.q2, lambda z0, z1, t: nb06.solution.slerp(z0, z1, t).astype(np.float32), "expected dtype")
+    fails_with(nb06.q2, lambda z0, z1, t: nb06.q2.reference(z0, z1, t).astype(np.float32), "expected dtype")
     fails_with(nb06.q2, lambda z0, z1, t: float(t), "should be a NumPy array")
 
 
@@ -120,7 +120,7 @@ def test_q3_reference_is_the_course_coverage():
     counts = set()
     for _ in range(30):
         probabilities, min_share = nb06.q3.make_inputs(rng)
-        got = nb06.solution.classes_covered(probabilities, min_share)
+        got = nb06.q3.reference(probabilities, min_share)
         assert got == quality.class_coverage(probabilities, 10, min_share).covered
         assert got == quality.class_coverage(np.argmax(probabilities, axis=1), 10, min_share).covered
         counts.add(got)
@@ -138,7 +138,7 @@ def test_q3_no_share_sits_near_the_threshold():
 
 
 def test_q3_classes_covered_right_answers():
-    assert passes(nb06.q3, nb06.solution.classes_covered) == 8
+    assert passes(nb06.q3, nb06.q3.reference) == 8
 
     def by_counting(probabilities, min_share):
         verdicts = probabilities.argmax(axis=1)

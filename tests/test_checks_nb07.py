@@ -14,7 +14,7 @@ def _stats(x, axes=(1, 2)):
 
 
 def test_q1_instance_norm_right_answers():
-    assert passes(nb07.q1, nb07.solution.instance_norm) == 5
+    assert passes(nb07.q1, nb07.q1.reference) == 5
 
     def by_hand(x, eps=1e-5):
         mean, var = _stats(x)
@@ -34,7 +34,7 @@ def test_q1_and_q2_accept_tensorflow_answers_and_match_the_library():
 
     assert passes(nb07.q1, tf_norm) == 5
     x = nb07._norm_inputs(np.random.default_rng(0))[0]
-    np.testing.assert_allclose(layers.instance_normalization()(x), nb07.solution.instance_norm(x), atol=1e-4)
+    np.testing.assert_allclose(layers.instance_normalization()(x), nb07.q1.reference(x), atol=1e-4)
 
     def tf_adain(content, style, eps=1e-5):
         mean_c, var_c = tf.nn.moments(tf.constant(content), axes=[1, 2], keepdims=True)
@@ -60,19 +60,19 @@ def test_q1_instance_norm_names_each_mistake():
     fails_with(nb07.q1, lambda x, eps=1e-5: ((x - _stats(x)[0]) / (np.sqrt(_stats(x)[1]) + eps)).astype(np.float32),
                "put eps inside the square root")
     fails_with(nb07.q1, lambda x, eps=1e-5: ((x - x.mean(axis=(1, 2))) / 1.0), "raised ValueError|expected")
-    fails_with(nb07.q1, lambda x, eps=1e-5: nb07.solution.instance_norm(x).astype(np.float64),
+    fails_with(nb07.q1, lambda x, eps=1e-5: nb07.q1.reference(x).astype(np.float64),
                "expected dtype float32, got float64")
 
 
 def test_q2_adain_right_answers_and_the_style_map_has_another_size():
-    assert passes(nb07.q2, nb07.solution.adain) == 5
+    assert passes(nb07.q2, nb07.q2.reference) == 5
     shapes = []
-    nb07.q2(lambda c, s, eps=1e-5: shapes.append((c.shape, s.shape)) or nb07.solution.adain(c, s))
+    nb07.q2(lambda c, s, eps=1e-5: shapes.append((c.shape, s.shape)) or nb07.q2.reference(c, s))
     assert all(c[1:3] != s[1:3] for c, s in shapes)
 
 
 def test_q2_adain_names_each_mistake():
-    norm = nb07.solution.instance_norm
+    norm = nb07.q1.reference
 
     def std(x):
         return np.sqrt(_stats(x)[1] + EPS)
@@ -86,7 +86,7 @@ def test_q2_adain_names_each_mistake():
                "subtract the content's mean")
     fails_with(nb07.q2, lambda c, s, eps=1e-5: (std(c) * (c - _stats(c)[0]) / std(s) + _stats(s)[0]).astype(f32),
                "the standard deviations are swapped")
-    fails_with(nb07.q2, lambda c, s, eps=1e-5: nb07.solution.adain(s, c), "it must keep the content's")
+    fails_with(nb07.q2, lambda c, s, eps=1e-5: nb07.q2.reference(s, c), "it must keep the content's")
 
     def over_batch(c, s, eps=1e-5):
         mc, vc = _stats(c, (0, 1, 2))
@@ -94,14 +94,14 @@ def test_q2_adain_names_each_mistake():
         return (np.sqrt(vs + eps) * (c - mc) / np.sqrt(vc + eps) + ms).astype(f32)
 
     fails_with(nb07.q2, over_batch, "over the batch too")
-    fails_with(nb07.q2, lambda c, s, eps=1e-5: nb07.solution.adain(c, s) * 1.01, "different values|times the expected")
+    fails_with(nb07.q2, lambda c, s, eps=1e-5: nb07.q2.reference(c, s) * 1.01, "different values|times the expected")
 
 
 # ------------------------------------------------------------------ q3
 
 
 def test_q3_upsample_right_answers():
-    assert passes(nb07.q3, nb07.solution.upsample) == 5
+    assert passes(nb07.q3, nb07.q3.reference) == 5
 
     def by_broadcasting(x):
         b, h, w, c = x.shape
@@ -122,7 +122,7 @@ def test_q3_matches_keras_upsampling_and_names_its_other_modes():
     from course_utils._tf import tf
 
     x = nb07._norm_inputs(np.random.default_rng(0))[0]
-    np.testing.assert_allclose(nb07.solution.upsample(x), keras.layers.UpSampling2D(2)(x), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(nb07.q3.reference(x), keras.layers.UpSampling2D(2)(x), rtol=0, atol=1e-6)
     assert passes(nb07.q3, lambda x: keras.layers.UpSampling2D(2)(x)) == 5
     assert passes(nb07.q3, lambda x: tf.image.resize(x, (2 * x.shape[1], 2 * x.shape[2]), method="nearest")) == 5
     # Keras' and TensorFlow's bilinear modes are the bilinear the check knows.
@@ -159,11 +159,11 @@ def test_q3_upsample_names_each_mistake():
                "the columns picture by picture")
     fails_with(nb07.q3, lambda x: nb07._bilinear(x).astype(np.float32), "bilinear interpolation")
     fails_with(nb07.q3, lambda x: x, "the input's shape")
-    fails_with(nb07.q3, lambda x: nb07.solution.upsample(x)[:, ::-1].copy(), "expected|different values")
-    fails_with(nb07.q3, lambda x: nb07.solution.upsample(x).astype(np.float64), "expected dtype float32")
+    fails_with(nb07.q3, lambda x: nb07.q3.reference(x)[:, ::-1].copy(), "expected|different values")
+    fails_with(nb07.q3, lambda x: nb07.q3.reference(x).astype(np.float64), "expected dtype float32")
 
     def averaged(x):  # the blocks of nearest neighbour, then a 3×3 blur: not constant blocks
-        up = nb07.solution.upsample(x).astype(np.float64)
+        up = nb07.q3.reference(x).astype(np.float64)
         padded = np.pad(up, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
         blurred = sum(padded[:, i:i + up.shape[1], j:j + up.shape[2]] for i in range(3) for j in range(3)) / 9
         return blurred.astype(np.float32)

@@ -18,8 +18,6 @@ q3  ``adam_step(weights, gradient, m, v, iterations, learning_rate, beta_1, beta
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from .core import Exercise, Trials
@@ -43,8 +41,6 @@ def _adam_step(weights, gradient, m, v, iterations, learning_rate, beta_1, beta_
     return weights.astype(np.float32), m.astype(np.float32), v.astype(np.float32)
 
 
-#: The reference answers (the tests use them; a learner sees one with ``check.qN.solution()``).
-solution = SimpleNamespace(descent_step=_descent_step, time_to_reach=_time_to_reach, adam_step=_adam_step)
 
 
 # ------------------------------------------------------------------ q1 one step of gradient descent

@@ -13,8 +13,6 @@ q3  ``gradient_penalty(gradients)``: WGAN-GP's penalty ``mean((||g_i|| - 1)²)``
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from .core import Exercise, Trials
@@ -42,9 +40,26 @@ def _gradient_penalty(gradients):
     return float(np.mean(np.square(_norms(gradients) - 1.0)))
 
 
-#: The reference answers (the tests use them; a learner sees one with ``check.qN.solution()``).
-solution = SimpleNamespace(discriminator_loss=_discriminator_loss, generator_loss=_generator_loss,
-                           gradient_penalty=_gradient_penalty)
+# What check.qN.solution() shows: the same answers written out without the helpers above.
+
+
+def _shown_discriminator_loss(real_logits, fake_logits):
+    # -log sigmoid(l) = log(1 + e^-l) and -log(1 - sigmoid(l)) = log(1 + e^l), without overflow for large |l|
+    real_term = np.mean(np.logaddexp(0.0, -np.asarray(real_logits, dtype=np.float64)))
+    fake_term = np.mean(np.logaddexp(0.0, np.asarray(fake_logits, dtype=np.float64)))
+    return float(real_term + fake_term)
+
+
+def _shown_generator_loss(fake_logits):
+    return float(np.mean(np.logaddexp(0.0, -np.asarray(fake_logits, dtype=np.float64))))
+
+
+def _shown_gradient_penalty(gradients):
+    g = np.asarray(gradients, dtype=np.float64)
+    norms = np.sqrt(np.sum(g.reshape(len(g), -1) ** 2, axis=1))  # one norm per sample
+    return float(np.mean((norms - 1.0) ** 2))
+
+
 
 
 # ------------------------------------------------------------------ helpers for the explanations
@@ -245,13 +260,13 @@ def _gp_mistakes(g):
 
 
 q1 = Exercise("q1 discriminator_loss", _discriminator_loss, Trials([_d_inputs, _d_inputs, _d_large], _d_inputs),
-              trials=5, explain=_explain_d,
+              trials=5, explain=_explain_d, solution=_shown_discriminator_loss,
               hint="with D = sigmoid(l), -log D = np.logaddexp(0, -l) and -log(1 - D) = np.logaddexp(0, l); "
                    "take np.mean of each over its batch and add the two.")
 q2 = Exercise("q2 generator_loss", _generator_loss, Trials([_g_inputs, _g_inputs, _g_large], _g_inputs),
-              trials=5, explain=_explain_g,
+              trials=5, explain=_explain_g, solution=_shown_generator_loss,
               hint="the generator wants D(G(z)) near 1: np.mean(np.logaddexp(0, -fake_logits)).")
 q3 = Exercise("q3 gradient_penalty", _gradient_penalty, Trials([_gp_points, _gp_images], _gp_any),
-              trials=5, explain=_explain_gp,
+              trials=5, explain=_explain_gp, solution=_shown_gradient_penalty,
               hint="norms = np.sqrt(np.sum(gradients.reshape(len(gradients), -1) ** 2, axis=1)); "
                    "then np.mean((norms - 1) ** 2).")

@@ -13,8 +13,6 @@ q3  ``classes_covered(probabilities, min_share)``: from the judge's class probab
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from ..gan import latent, quality
@@ -47,9 +45,6 @@ def _slerp_shown(z0, z1, t):
     return np.sin((1 - t) * omega) / np.sin(omega) * z0 + np.sin(t * omega) / np.sin(omega) * z1
 
 
-#: The reference answers (the tests use them; a learner sees one with ``check.qN.solution()``).
-solution = SimpleNamespace(frechet_distance=quality.frechet_distance, slerp=latent.slerp,
-                           classes_covered=_classes_covered)
 
 
 # ------------------------------------------------------------------ q1 Fréchet distance

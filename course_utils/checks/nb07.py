@@ -14,8 +14,6 @@ q3  ``upsample(x)``: nearest-neighbour upsampling by 2 of a batch (B, H, W, C) -
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from .core import Exercise, Trials
@@ -58,8 +56,6 @@ def _upsample(x):
     return np.repeat(np.repeat(x, 2, axis=1), 2, axis=2)  # each row twice, then each column twice
 
 
-#: The reference answers (the tests use them; a learner sees one with ``check.qN.solution()``).
-solution = SimpleNamespace(instance_norm=_instance_norm, adain=_adain, upsample=_upsample)
 
 
 # ------------------------------------------------------------------ inputs
