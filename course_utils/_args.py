@@ -33,6 +33,8 @@ def is_number(value) -> bool:
 
 def weight(value, name: str, example: str) -> float:
     """``value`` as a float if it is a finite number >= 0 (a loss weight), else a SettingError naming ``name``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.float64(...) ** 2 and the like
+        value = value.item()
     if not is_number(value) or value < 0:
         raise SettingError(f"{name} must be a number >= 0, like {example}; got {value!r}.")
     return float(value)

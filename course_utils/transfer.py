@@ -24,8 +24,7 @@ from typing import Callable
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import images, losses, memory, models, post
-from . import _args
+from . import _args, images, losses, memory, models, post
 from ._tf import keras, tf
 from .errors import SettingError
 
