@@ -420,13 +420,17 @@ def optimize(objective, start, *, steps: int = 100, optimizer: str = "lbfgs", le
     ``objective`` is anything with ``value_and_grad(batch) -> (total, parts, gradient)``,
     such as :class:`Objective`. Pixels stay in [0, 1]. Returns a :class:`Result`
     with the final image, the loss history per step, the time at each step and
-    the time taken. ``learning_rate`` applies to "adam" and "gd".
+    the time taken. ``learning_rate`` applies to "adam" and "gd". A picture too large for the memory
+    free is refused first (:mod:`course_utils.memory`).
     """
     _check_run(optimizer, steps, learning_rate)
     start = np.asarray(start, dtype=np.float32)
     if start.ndim != 3 or start.shape[-1] != 3:
         raise SettingError(f"start must be an image of shape (H, W, 3), got shape {start.shape}; pass the starting "
                            "pixels, like images.load(photo).")
+    height, width = start.shape[:2]  # reconstructions and texture synthesis come here without stylize's check
+    memory.check("transfer", height, width, subject=f"A {width} x {height} picture",
+                 fix="make it with size={} or less")
     start = start[np.newaxis]
     history = {"total": []}
     times = []

@@ -202,6 +202,17 @@ def test_coarse_to_fine_refuses_before_its_first_stage(monkeypatch):
         transfer.coarse_to_fine(photo, photo, sizes=(128, 4000), steps=2)
 
 
+def test_the_loop_itself_refuses_a_picture_too_big(monkeypatch):
+    """Content reconstructions and texture synthesis (course_utils.reconstruct) call optimize directly."""
+    class Untouchable:
+        def value_and_grad(self, batch):
+            pytest.fail("the loop started")
+
+    monkeypatch.setenv(memory.ENV, "3")
+    with pytest.raises(SettingError, match=r"A 2000 x 1500 picture needs about .*: make it with size=\d+ or less\.$"):
+        transfer.optimize(Untouchable(), np.zeros((1500, 2000, 3), np.float32), steps=2, progress=False)
+
+
 def test_the_feed_forward_network_refuses_a_picture_too_big(monkeypatch):
     from course_utils import feedforward
 
