@@ -64,11 +64,11 @@ from numbers import Real
 
 import numpy as np
 
-from . import config, data, fit, images
+from . import config, data, fit, images, memory
 from . import layers as course_layers
 from ._args import positive_int as _positive_int
 from ._tf import keras, tf
-from .errors import ImageError
+from .errors import ImageError, SettingError
 
 __all__ = [
     "ENCODER_LAYERS",
@@ -132,21 +132,21 @@ def _feature_map(x, name: str):
     dtype = tf.float64 if getattr(getattr(x, "dtype", None), "name", None) == "float64" else tf.float32
     x = tf.cast(tf.convert_to_tensor(x), dtype)
     if x.shape.rank != 4:
-        raise ValueError(f"{name} must be a batch of feature maps of shape (B, H, W, C), got shape "
-                         f"{tuple(x.shape)}; add the batch axis with x[None] for one map.")
+        raise SettingError(f"{name} must be a batch of feature maps of shape (B, H, W, C), got shape "
+                           f"{tuple(x.shape)}; add the batch axis with x[None] for one map.")
     return x
 
 
 def _check_eps(eps) -> float:
     if isinstance(eps, bool) or not isinstance(eps, Real) or not eps > 0:
-        raise ValueError(f"eps must be a small number > 0, like 1e-5; got {eps!r}.")
+        raise SettingError(f"eps must be a small number > 0, like 1e-5; got {eps!r}.")
     return float(eps)
 
 
 def _check_alpha(alpha) -> float:
     if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be a number from 0 (the photo's features) to 1 (all style), "
-                         f"like 0.5; got {alpha!r}.")
+        raise SettingError(f"alpha must be a number from 0 (the photo's features) to 1 (all style), "
+                           f"like 0.5; got {alpha!r}.")
     return float(alpha)
 
 
@@ -206,11 +206,11 @@ def adain(content_features, style_features, alpha: float = 1.0, eps: float = 1e-
     s = tf.cast(_feature_map(style_features, "style_features"), c.dtype)
     alpha, eps = _check_alpha(alpha), _check_eps(eps)
     if c.shape[-1] is not None and s.shape[-1] is not None and c.shape[-1] != s.shape[-1]:
-        raise ValueError(f"the content features have {c.shape[-1]} channels and the style features "
-                         f"{s.shape[-1]}; take both from the same layer of the same network.")
+        raise SettingError(f"the content features have {c.shape[-1]} channels and the style features "
+                           f"{s.shape[-1]}; take both from the same layer of the same network.")
     if c.shape[0] is not None and s.shape[0] is not None and s.shape[0] not in (1, c.shape[0]):
-        raise ValueError(f"there are {c.shape[0]} content maps and {s.shape[0]} style maps; give one style "
-                         "map for all, or one for each content map.")
+        raise SettingError(f"there are {c.shape[0]} content maps and {s.shape[0]} style maps; give one style "
+                           "map for all, or one for each content map.")
     c_mean, c_std = channel_stats(c, eps)
     s_mean, s_std = channel_stats(s, eps)
     t = s_std * (c - c_mean) / c_std + s_mean
@@ -224,15 +224,15 @@ def adain(content_features, style_features, alpha: float = 1.0, eps: float = 1e-
 
 def _check_layer(layer) -> str:
     if layer not in ENCODER_LAYERS:
-        raise ValueError(f"layer must be one of {', '.join(ENCODER_LAYERS)} (the first ReLU of a VGG19 block); "
-                         f"got {layer!r}.")
+        raise SettingError(f"layer must be one of {', '.join(ENCODER_LAYERS)} (the first ReLU of a VGG19 block); "
+                           f"got {layer!r}.")
     return layer
 
 
 def _check_width(width) -> float:
     if isinstance(width, bool) or not isinstance(width, Real) or not 0.0 < width <= 1.0:
-        raise ValueError(f"width must be a number in (0, 1], the share of VGG19's channels each decoder "
-                         f"layer has, like 0.5; got {width!r}.")
+        raise SettingError(f"width must be a number in (0, 1], the share of VGG19's channels each decoder "
+                           f"layer has, like 0.5; got {width!r}.")
     return float(width)
 
 
@@ -305,9 +305,9 @@ def _layer_of(model) -> str:
     channels = {dict(item for item in _VGG if item != "pool")[name]: name for name in ENCODER_LAYERS}
     shape = tuple(model.input_shape) if not isinstance(model.input_shape, list) else ()
     if len(shape) != 4 or shape[-1] not in channels or tuple(model.output_shape)[-1:] != (3,):
-        raise ValueError(f"this network ({model.name}) is not an AdaIN decoder: it takes {shape} and gives "
-                         f"{tuple(model.output_shape)}; build one with adain.decoder() or load one saved by "
-                         "AdaINModel.save.")
+        raise SettingError(f"this network ({model.name}) is not an AdaIN decoder: it takes {shape} and gives "
+                           f"{tuple(model.output_shape)}; build one with adain.decoder() or load one saved by "
+                           "AdaINModel.save.")
     return channels[shape[-1]]
 
 
@@ -370,19 +370,19 @@ class AdaINModel:
         if decoder_model is None:
             decoder_model = decoder(DEFAULTS["layer"] if layer is None else layer, width)
         elif not isinstance(decoder_model, keras.Model):
-            raise TypeError(f"decoder_model must be a keras.Model made by adain.decoder(), "
-                            f"got {type(decoder_model).__name__}.")
+            raise SettingError(f"decoder_model must be a keras.Model made by adain.decoder(), "
+                               f"got {type(decoder_model).__name__}.")
         found = _layer_of(decoder_model)
         if layer is not None and _check_layer(layer) != found:
-            raise ValueError(f"the decoder inverts {found}, not {layer}; leave layer out, or build a new "
-                             f"decoder with adain.decoder({layer!r}).")
+            raise SettingError(f"the decoder inverts {found}, not {layer}; leave layer out, or build a new "
+                               f"decoder with adain.decoder({layer!r}).")
         if isinstance(style_weight, bool) or not isinstance(style_weight, Real) or not style_weight >= 0:
-            raise ValueError(f"style_weight must be a number >= 0, like 10; got {style_weight!r}.")
+            raise SettingError(f"style_weight must be a number >= 0, like 10; got {style_weight!r}.")
         if style_layers is None:
             style_layers = STYLE_LAYERS[: STYLE_LAYERS.index(found) + 1]
         style_layers = (style_layers,) if isinstance(style_layers, str) else tuple(style_layers)
         if not style_layers or any(name not in STYLE_LAYERS for name in style_layers):
-            raise ValueError(f"style_layers must be taken from {', '.join(STYLE_LAYERS)}; got {style_layers!r}.")
+            raise SettingError(f"style_layers must be taken from {', '.join(STYLE_LAYERS)}; got {style_layers!r}.")
         self.decoder = decoder_model
         self.layer = found
         self.style_weight = float(style_weight)
@@ -443,6 +443,13 @@ class AdaINModel:
                                                 self.factor)
         return padded[None], window
 
+    def _check_memory(self, batch, styles) -> None:
+        """Refuse a photo (with its largest style image) too large for the memory free."""
+        height, width = batch.shape[1:3]
+        style_pixels = max((int(np.prod(np.shape(s)[:2])) for s in styles), default=0)
+        memory.check("adain", height, width, subject=f"A {width} x {height} photo", extra_pixels=style_pixels,
+                     fix="load the photo with size={} or less")
+
     def _style_features(self, style):
         picture = _picture(style, "the style picture", 2 * self.factor)
         return self.encode(picture[None])[self.layer]
@@ -471,6 +478,7 @@ class AdaINModel:
         """
         alpha = _check_alpha(alpha)
         batch, window = self._padded(content)
+        self._check_memory(batch, [style])
         features = self.encode(batch)[self.layer]
         return self._paint(adain(features, self._style_features(style), alpha), window)
 
@@ -483,17 +491,18 @@ class AdaINModel:
         alpha = _check_alpha(alpha)
         styles = list(styles) if isinstance(styles, (list, tuple)) else None
         if not styles:
-            raise ValueError("styles must be a list of style pictures, like [swirl, mosaic].")
+            raise SettingError("styles must be a list of style pictures, like [swirl, mosaic].")
         try:
             weights = np.asarray(weights, dtype=np.float64).reshape(-1)
         except (TypeError, ValueError):
-            raise ValueError(f"weights must be numbers, one per style, like [0.5, 0.5]; got {weights!r}.") from None
+            raise SettingError(f"weights must be numbers, one per style, like [0.5, 0.5]; got {weights!r}.") from None
         if weights.size != len(styles) or not np.all(np.isfinite(weights)) or np.any(weights < 0) \
                 or not weights.sum() > 0:
-            raise ValueError(f"give {len(styles)} weights >= 0 (one per style, not all 0), like "
-                             f"{[round(1 / len(styles), 2)] * len(styles)}; got {weights.tolist()}.")
+            raise SettingError(f"give {len(styles)} weights >= 0 (one per style, not all 0), like "
+                               f"{[round(1 / len(styles), 2)] * len(styles)}; got {weights.tolist()}.")
         weights = weights / weights.sum()
         batch, window = self._padded(content)
+        self._check_memory(batch, styles)
         features = self.encode(batch)[self.layer]
         target = 0.0
         for weight, style in zip(weights, styles):
@@ -547,7 +556,7 @@ class PairSampler:
 def _pictures(items, load, size, what: str) -> list:
     items = list(items)
     if not items:
-        raise ValueError(f"give at least one {what}.")
+        raise SettingError(f"give at least one {what}.")
     return [load(item, size) if isinstance(item, str) else images._to_float_rgb(item, f"{what} {i}")
             for i, item in enumerate(items)]
 
@@ -592,7 +601,7 @@ def trainer(model: AdaINModel, *, crop: int = DEFAULTS["crop"], batch_size: int 
     (``resume=False`` starts afresh); ``pictures`` go to :func:`sampler`.
     """
     if not isinstance(model, AdaINModel):
-        raise TypeError(f"model must be an adain.AdaINModel, got {type(model).__name__}.")
+        raise SettingError(f"model must be an adain.AdaINModel, like adain.AdaINModel(); got a {type(model).__name__}.")
     return fit.Trainer(model.decoder, model.loss_fn, sampler(crop, **pictures), batch_size=batch_size,
                        learning_rate=learning_rate, seed=seed, checkpoint=checkpoint, resume=resume,
                        progress=progress)

@@ -36,7 +36,7 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from .errors import ImageError
+from .errors import ImageError, SettingError
 
 MIN_SIZE = 32
 """The smallest image side :func:`make` accepts, in pixels."""
@@ -786,7 +786,9 @@ def make(name: str, size: int = 512, seed: int = 0) -> np.ndarray:
     Raises
     ------
     ImageError
-        If ``name`` is not a known style or ``size`` is not a whole number >= 32.
+        If ``name`` is not a known style.
+    SettingError
+        If ``size`` is not a whole number >= 32.
 
     Examples
     --------
@@ -798,8 +800,9 @@ def make(name: str, size: int = 512, seed: int = 0) -> np.ndarray:
         known = ", ".join(STYLES)
         raise ImageError(f"Unknown style {name!r}; the course's styles are: {known}.")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_SIZE:
-        raise ImageError(
-            f"Cannot paint a style image of size {size!r}: use a whole number of pixels, {MIN_SIZE} or more."
+        raise SettingError(
+            f"Cannot paint a style image of size {size!r}: use a whole number of pixels, {MIN_SIZE} or more, "
+            "like size=512."
         )
     rng = np.random.default_rng(seed)
     image = STYLES[name](rng, int(size))
@@ -832,7 +835,7 @@ def main(argv=None) -> None:
         start = time.perf_counter()
         try:
             image = make(name, size=args.size, seed=args.seed)
-        except ImageError as error:
+        except (ImageError, SettingError) as error:
             parser.error(str(error))  # a one-line message and exit status 2, like any bad argument
         path = save(image, args.outdir / f"{name}.png")
         print(f"wrote {path} ({args.size}x{args.size}, seed {args.seed}, {time.perf_counter() - start:.1f} s)")

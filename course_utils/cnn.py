@@ -29,6 +29,7 @@ import time
 import numpy as np
 
 from ._args import positive_int as _positive_int, seed as _seed
+from .errors import SettingError
 
 __all__ = [
     "KERNELS",
@@ -83,14 +84,14 @@ def _as_float_array(x, name: str) -> np.ndarray:
 
     arr = _numpy(x, name).astype(np.float32)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values; fix the computation that produced it.")
+        raise SettingError(f"{name} contains NaN or infinite values; fix the computation that produced it.")
     return arr
 
 
 def _check_padding(padding) -> str:
     mode = padding.lower() if isinstance(padding, str) else padding
     if mode not in ("valid", "same"):
-        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}.")
+        raise SettingError(f"padding must be 'valid' or 'same', got {padding!r}.")
     return mode
 
 
@@ -148,24 +149,24 @@ def conv2d(image, kernel, *, stride=1, padding="valid") -> np.ndarray:
         x, k = x[:, :, np.newaxis], k[:, :, np.newaxis, np.newaxis]  # one channel in, one out
     elif x.ndim == 3 and k.ndim == 4:
         if k.shape[2] != x.shape[2]:
-            raise ValueError(f"The kernel has shape {k.shape}, made for {k.shape[2]} input channels, but the "
-                             f"image has {x.shape[2]}; its third axis must equal the image's channels.")
+            raise SettingError(f"The kernel has shape {k.shape}, made for {k.shape[2]} input channels, but the "
+                               f"image has {x.shape[2]}; its third axis must equal the image's channels.")
     elif x.ndim == 3 and k.ndim == 2:
-        raise ValueError(f"A 2-D kernel needs a 2-D image, but the image has shape {x.shape}; make it grey "
-                         "first (image.mean(axis=-1)) or give a (kh, kw, Cin, Cout) kernel.")
+        raise SettingError(f"A 2-D kernel needs a 2-D image, but the image has shape {x.shape}; make it grey "
+                           "first (image.mean(axis=-1)) or give a (kh, kw, Cin, Cout) kernel.")
     else:
-        raise ValueError(f"Give a 2-D image (H, W) with a 2-D kernel (kh, kw), or an image (H, W, Cin) with a "
-                         f"kernel (kh, kw, Cin, Cout); got shapes {x.shape} and {k.shape}.")
+        raise SettingError(f"Give a 2-D image (H, W) with a 2-D kernel (kh, kw), or an image (H, W, Cin) with a "
+                           f"kernel (kh, kw, Cin, Cout); got shapes {x.shape} and {k.shape}.")
     if 0 in x.shape or 0 in k.shape:
-        raise ValueError(f"The image and the kernel must not be empty; got shapes {x.shape} and {k.shape}.")
+        raise SettingError(f"The image and the kernel must not be empty; got shapes {x.shape} and {k.shape}.")
 
     kh, kw = k.shape[:2]
     if mode == "same":
         x = np.pad(x, (_same_padding(x.shape[0], kh, stride), _same_padding(x.shape[1], kw, stride), (0, 0)))
     height, width = x.shape[:2]
     if kh > height or kw > width:
-        raise ValueError(f"The kernel ({kh}×{kw}) is larger than the image ({height}×{width}); "
-                         "use a smaller kernel or padding='same'.")
+        raise SettingError(f"The kernel ({kh}×{kw}) is larger than the image ({height}×{width}); "
+                           "use a smaller kernel or padding='same'.")
     out_h = (height - kh) // stride + 1
     out_w = (width - kw) // stride + 1
 
@@ -210,11 +211,11 @@ def max_pool2d(x, size=2, stride=None) -> np.ndarray:
     size = _positive_int(size, "size", "size=2")
     stride = size if stride is None else _positive_int(stride, "stride", "stride=2")
     if arr.ndim not in (2, 3):
-        raise ValueError(f"x must have shape (H, W) or (H, W, C), got {arr.shape}.")
+        raise SettingError(f"x must have shape (H, W) or (H, W, C), got {arr.shape}.")
     height, width = arr.shape[:2]
     if size > height or size > width:
-        raise ValueError(f"The pooling window ({size}×{size}) is larger than x ({height}×{width}); "
-                         "use a smaller size.")
+        raise SettingError(f"The pooling window ({size}×{size}) is larger than x ({height}×{width}); "
+                           "use a smaller size.")
     out_h = (height - size) // stride + 1
     out_w = (width - size) // stride + 1
     out = np.full((out_h, out_w) + arr.shape[2:], -np.inf, dtype=np.float32)
@@ -257,8 +258,8 @@ def receptive_field(layers) -> tuple[int, int]:
         try:
             kernel, stride = pair
         except (TypeError, ValueError):
-            raise ValueError(f"Each layer must be a (kernel_size, stride) pair like (3, 1); "
-                             f"layer {index} is {pair!r}.") from None
+            raise SettingError(f"Each layer must be a (kernel_size, stride) pair like (3, 1); "
+                               f"layer {index} is {pair!r}.") from None
         kernel = _positive_int(kernel, f"The kernel size of layer {index}", "3")
         stride = _positive_int(stride, f"The stride of layer {index}", "1")
         size += (kernel - 1) * jump
@@ -337,8 +338,8 @@ class LayerTable(list):
         for row in self:
             if row.name == name:
                 return row
-        raise ValueError(f"There is no layer {name!r} in the table; its layers are: "
-                         f"{', '.join(row.name for row in self)}.")
+        raise SettingError(f"There is no layer {name!r} in the table; its layers are: "
+                           f"{', '.join(row.name for row in self)}.")
 
     def __str__(self) -> str:
         return format_layer_table(self)
@@ -391,16 +392,17 @@ def _model_chain(model):
     from ._tf import keras
 
     if not isinstance(model, keras.Model):
-        raise ValueError(f"layer_table needs a Keras model, like models.vgg19(); got a {type(model).__name__}.")
+        raise SettingError(f"layer_table needs a Keras model, like models.vgg19(); got a {type(model).__name__}.")
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):
         inputs = None
     if not inputs:
-        raise ValueError("The model has not been built yet; start it with keras.Input(shape) "
-                         "or call it on a batch once.")
+        raise SettingError("The model has not been built yet; start it with keras.Input(shape) "
+                           "or call it on a batch once.")
     if len(inputs) != 1:
-        raise ValueError(f"layer_table reads models with one input, this one has {len(inputs)}.")
+        raise SettingError(f"layer_table reads models with one input, this one has {len(inputs)}; give it a model "
+                           "that takes one picture, like models.vgg19().")
     layers = list(model.layers)
     previous = inputs[0]
     for layer in layers:
@@ -412,8 +414,8 @@ def _model_chain(model):
         except (AttributeError, ValueError):
             source = None
         if source is not previous:
-            raise ValueError(f"layer_table reads models whose layers form one chain (like VGG19 or a Sequential "
-                             f"model), but layer {layer.name!r} takes its input from elsewhere.")
+            raise SettingError(f"layer_table reads models whose layers form one chain (like VGG19 or a Sequential "
+                               f"model), but layer {layer.name!r} takes its input from elsewhere.")
         previous = layer.output
     return layers, tuple(inputs[0].shape)
 
@@ -423,12 +425,12 @@ def _sized_input(input_size, model_input: tuple) -> tuple:
     try:
         height, width = input_size
     except (TypeError, ValueError):
-        raise ValueError(f"input_size must be a (height, width) pair like (224, 224); got {input_size!r}.") from None
+        raise SettingError(f"input_size must be a (height, width) pair like (224, 224); got {input_size!r}.") from None
     height = _positive_int(height, "The height in input_size", "224")
     width = _positive_int(width, "The width in input_size", "224")
     if len(model_input) != 4:
-        raise ValueError(f"input_size is for models that take images (batch, H, W, C); this one takes "
-                         f"{model_input}.")
+        raise SettingError(f"input_size is for models that take images (batch, H, W, C); this one takes "
+                           f"{model_input}, so leave input_size out.")
     return (None, height, width) + tuple(model_input[3:])
 
 
@@ -472,12 +474,12 @@ def layer_table(model, input_size=None) -> LayerTable:
             except Exception:  # noqa: BLE001 - Keras raises many kinds for an input too small
                 shape = None
             if shape is None or any(v is not None and v < 1 for v in shape[1:]):
-                raise ValueError(f"Layer {layer.name!r} cannot take an input of shape {in_shape[1:]}, too small "
-                                 f"for it; give a larger input_size than {input_size}.")
+                raise SettingError(f"Layer {layer.name!r} cannot take an input of shape {in_shape[1:]}, too small "
+                                   f"for it; give a larger input_size than {input_size}.")
             if kind == "dense" and layer.built and in_shape[-1] != layer.kernel.shape[0]:
-                raise ValueError(f"Layer {layer.name!r} takes {layer.kernel.shape[0]} values, but an input of "
-                                 f"{input_size} gives it {in_shape[-1]}; this model only takes images of the size "
-                                 "it was built for.")
+                raise SettingError(f"Layer {layer.name!r} takes {layer.kernel.shape[0]} values, but an input of "
+                                   f"{input_size} gives it {in_shape[-1]}; this model only takes images of the size "
+                                   "it was built for.")
         out_shape = shape if shape is not None else tuple(layer.output.shape)
         window = _window(layer, kind)
         if field is None or kind == "input":
@@ -566,17 +568,17 @@ def small_cnn(input_shape=(16, 16, 1), n_classes=10, filters=(8, 16), kernel_siz
     from ._tf import keras
 
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (height, width, channels) like (16, 16, 1); got {input_shape!r}.")
+        raise SettingError(f"input_shape must be (height, width, channels) like (16, 16, 1); got {input_shape!r}.")
     input_shape = tuple(_positive_int(v, "Each entry of input_shape", "(16, 16, 1)") for v in input_shape)
     n_classes = _positive_int(n_classes, "n_classes", "10")
     kernel_size = _positive_int(kernel_size, "kernel_size", "5")
     if not isinstance(filters, (tuple, list)) or not filters:
-        raise ValueError("filters must be a list with one number per convolution layer, like (8, 16); "
-                         f"got {filters!r}.")
+        raise SettingError("filters must be a list with one number per convolution layer, like (8, 16); "
+                           f"got {filters!r}.")
     filters = [_positive_int(f, "Each entry of filters", "(8, 16)") for f in filters]
     if min(input_shape[:2]) < 2 ** len(filters):
-        raise ValueError(f"An input of {input_shape[0]}×{input_shape[1]} pixels is too small for {len(filters)} "
-                         f"2×2 poolings; give at least {2 ** len(filters)} pixels a side or fewer filters.")
+        raise SettingError(f"An input of {input_shape[0]}×{input_shape[1]} pixels is too small for {len(filters)} "
+                           f"2×2 poolings; give at least {2 ** len(filters)} pixels a side or fewer filters.")
     keras.utils.set_random_seed(_seed(seed))
 
     layers = [keras.Input(input_shape, name="image")]
@@ -606,8 +608,8 @@ def _split(images, labels, test_fraction, seed):
     order = np.random.default_rng(seed).permutation(len(images))
     n_test = int(round(len(images) * test_fraction))
     if n_test < 1 or n_test >= len(images):
-        raise ValueError(f"test_fraction={test_fraction} leaves no images for training or for testing "
-                         f"out of {len(images)}; use a value like 0.2.")
+        raise SettingError(f"test_fraction={test_fraction} leaves no images for training or for testing "
+                           f"out of {len(images)}; use a value like 0.2.")
     test, train = order[:n_test], order[n_test:]
     return images[train], labels[train], images[test], labels[test]
 
@@ -657,17 +659,17 @@ def train_small_cnn(images, labels, *, epochs=10, batch_size=64, seed=0, test_fr
     x = _as_float_array(images, "images")
     y = np.asarray(labels)
     if x.ndim != 4:
-        raise ValueError(f"images must have shape (N, H, W, C) like digits() gives, got {x.shape}.")
+        raise SettingError(f"images must have shape (N, H, W, C) like digits() gives, got {x.shape}.")
     if y.shape != (len(x),) or y.dtype.kind not in "iu" or (y.size and y.min() < 0):
-        raise ValueError(f"labels must be {len(x)} whole numbers >= 0, one per image; got shape {y.shape} "
-                         f"and dtype {y.dtype}.")
+        raise SettingError(f"labels must be {len(x)} whole numbers >= 0, one per image; got shape {y.shape} "
+                           f"and dtype {y.dtype}.")
     epochs = _positive_int(epochs, "epochs", "epochs=10")
     batch_size = _positive_int(batch_size, "batch_size", "batch_size=64")
     seed = _seed(seed)
     if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be a number between 0 and 1, like 0.2; got {test_fraction!r}.")
+        raise SettingError(f"test_fraction must be a number between 0 and 1, like 0.2; got {test_fraction!r}.")
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ValueError(f"learning_rate must be a positive number, like 3e-3; got {learning_rate!r}.")
+        raise SettingError(f"learning_rate must be a positive number, like 3e-3; got {learning_rate!r}.")
 
     train_x, train_y, test_x, test_y = _split(x, y.astype(np.int64), test_fraction, seed)
     n_classes = int(y.max()) + 1
@@ -702,7 +704,7 @@ def layer_outputs(model, images, layers) -> dict[str, np.ndarray]:
     known = [layer.name for layer in model.layers]
     missing = [name for name in layers if name not in known]
     if missing:
-        raise ValueError(f"the model has no layer {missing[0]!r}; its layers are: {', '.join(known)}.")
+        raise SettingError(f"the model has no layer {missing[0]!r}; its layers are: {', '.join(known)}.")
     x = _as_float_array(images, "images")
     probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layers])
     outputs = probe.predict(x, verbose=0, batch_size=256)

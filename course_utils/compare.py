@@ -22,7 +22,7 @@ and tabulates what each costs and what it achieves::
 - :func:`compare` all of it for a dict of methods, with a progress bar.
 
 Images are in the course's format: float32 (H, W, 3), RGB, values in [0, 1].
-Bad arguments raise a :class:`CompareError` (a ``ValueError``), pictures that are
+Bad arguments raise a :class:`CompareError` (a :class:`~course_utils.errors.SettingError`), pictures that are
 not images an :class:`~course_utils.errors.ImageError`, each in one sentence.
 """
 
@@ -37,7 +37,7 @@ from typing import Callable
 import numpy as np
 from tqdm.auto import tqdm
 
-from .errors import CourseError, ImageError
+from .errors import ImageError, SettingError
 from .post import _image, _resize_to
 
 __all__ = ["CompareError", "seconds_per_image", "perceptual_losses", "Table", "compare", "format_seconds",
@@ -47,8 +47,9 @@ __all__ = ["CompareError", "seconds_per_image", "perceptual_losses", "Table", "c
 LOSS_TERMS = ("content", "style", "tv", "total")
 
 
-class CompareError(CourseError, ValueError):
-    """An argument of a comparison that cannot be used (a count, a method, a table's rows)."""
+class CompareError(SettingError):
+    """An argument of a comparison that cannot be used (a count, a method, a table's rows); a
+    :class:`~course_utils.errors.SettingError` (so a ``ValueError``) too."""
 
 
 # ----------------------------------------------------------------------- timing

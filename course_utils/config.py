@@ -69,9 +69,9 @@ def seed(value: int = 0) -> None:
 
     Returns None, so that the set-up cell that ends with it shows nothing.
     """
-    if not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {value!r}")
-    value = int(value)
+    from ._args import seed as _seed
+
+    value = _seed(value)
     random.seed(value)
     np.random.seed(value)
     from ._tf import keras

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from . import art, config, downloads, images
-from .errors import DownloadError, ImageError
+from .errors import DownloadError, ImageError, SettingError
 
 __all__ = [
     "CONTENT_PHOTOS",
@@ -136,7 +136,7 @@ _DOWNLOAD_TIMEOUT = 30.0
 def _key(name, what: str) -> str:
     """Normalise a catalogue name: 'Starry Night' and 'starry-night' mean 'starry_night'."""
     if not isinstance(name, str):
-        raise TypeError(f"The {what} name must be a string such as 'astronaut', got {type(name).__name__}")
+        raise SettingError(f"The {what} name must be a string, like 'astronaut'; got a {type(name).__name__}.")
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 

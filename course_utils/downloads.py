@@ -43,7 +43,7 @@ import urllib.parse
 from pathlib import Path, PurePosixPath
 
 from . import config
-from .errors import DownloadError
+from .errors import DownloadError, SettingError
 
 __all__ = ["fetch", "sha256_of"]
 
@@ -76,12 +76,14 @@ def sha256_of(path) -> str:
 
 def _check_url(url) -> urllib.parse.SplitResult:
     if not isinstance(url, str):
-        raise TypeError(f"url must be a string such as 'https://example.org/picture.jpg', got {type(url).__name__}")
+        raise SettingError(f"url must be a web address as a string, like 'https://example.org/picture.jpg'; "
+                           f"got a {type(url).__name__}.")
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme.lower() not in _SCHEMES:
-        raise ValueError(f"Cannot download {url!r}: the address must start with http://, https:// or file://.")
+        raise SettingError(f"Cannot download {url!r}: the url must start with http://, https:// or file://.")
     if parts.scheme.lower() in ("http", "https") and not parts.hostname:
-        raise ValueError(f"Cannot download {url!r}: the address has no host name.")
+        raise SettingError(f"Cannot download {url!r}: the url has no host name; give one like "
+                           "'https://example.org/a.jpg'.")
     return parts
 
 
@@ -93,13 +95,14 @@ def _default_fname(parts: urllib.parse.SplitResult, url: str) -> str:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:200]
     if not name:
-        raise ValueError(f"Cannot derive a file name from {url!r}: pass fname='something.jpg'.")
+        raise SettingError(f"Cannot derive a file name from {url!r}: pass fname='something.jpg'.")
     return name
 
 
 def _check_fname(fname) -> str:
     if not isinstance(fname, str):
-        raise TypeError(f"fname must be a file name (a string), got {type(fname).__name__}")
+        raise SettingError("fname must be a file name as a string, like fname='picture.jpg'; got a "
+                           f"{type(fname).__name__}.")
     if (
         not fname
         or fname in (".", "..")
@@ -108,7 +111,7 @@ def _check_fname(fname) -> str:
         or any(ord(c) < 32 for c in fname)
         or len(fname) > 255
     ):
-        raise ValueError(f"fname must be a plain file name such as 'picture.jpg', without folders; got {fname!r}")
+        raise SettingError(f"fname must be a plain file name without folders, like fname='picture.jpg'; got {fname!r}.")
     return fname
 
 
@@ -116,24 +119,26 @@ def _check_sha256(sha256) -> str | None:
     if sha256 is None:
         return None
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.strip()):
-        raise ValueError(
-            f"sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints), got {sha256!r}"
+        raise SettingError(
+            f"sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints); got {sha256!r}."
         )
     return sha256.strip().lower()  # Keras compares with hexdigest(), which is lowercase
 
 
 def _check_subdir(subdir) -> str:
     if not isinstance(subdir, str):
-        raise TypeError(f"subdir must be a folder name (a string), got {type(subdir).__name__}")
+        raise SettingError("subdir must be a folder name as a string, like subdir='paintings'; got a "
+                           f"{type(subdir).__name__}.")
     parts = PurePosixPath(subdir.replace("\\", "/")).parts
     if not subdir or subdir.startswith(("/", "\\")) or os.path.isabs(subdir) or not parts or ".." in parts:
-        raise ValueError(f"subdir must be a relative folder inside the course's cache, such as 'paintings'; got {subdir!r}")
+        raise SettingError(f"subdir must be a relative folder inside the course's cache, like subdir='paintings'; "
+                           f"got {subdir!r}.")
     return os.path.join(*parts)
 
 
 def _check_timeout(timeout) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        raise SettingError(f"timeout must be a number of seconds > 0, like timeout=30; got {timeout!r}.")
     return float(timeout)
 
 
@@ -184,8 +189,8 @@ def fetch(
         DownloadError: no network, an HTTP error, a checksum mismatch, or the
             file could not be written; the message is one sentence with what
             to do next.
-        TypeError, ValueError: a malformed argument (checked before anything
-            touches the network).
+        SettingError: a malformed argument (checked before anything
+            touches the network); it is a ``ValueError`` too.
     """
     parts = _check_url(url)
     url = url.strip()
@@ -194,7 +199,8 @@ def fetch(
     subdir = _check_subdir(subdir)
     timeout = _check_timeout(timeout)
     if alternative is not None and not isinstance(alternative, str):
-        raise TypeError(f"alternative must be a string, got {type(alternative).__name__}")
+        raise SettingError(f"alternative must be a sentence (a string) that says what else to do; "
+                           f"got a {type(alternative).__name__}.")
 
     from ._tf import keras  # imported here so that `import course_utils.data` stays light
 

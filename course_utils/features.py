@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ImageError
+from .errors import ImageError, SettingError
 
 __all__ = ["normalise_map", "top_channels", "filter_tiles", "channel_maps", "layer_maps",
            "shuffle_positions", "random_crops", "style_grams"]
@@ -39,7 +39,7 @@ def _numpy(x, name: str) -> np.ndarray:
         x = x.numpy()
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold numbers, got an array of dtype {arr.dtype}.")
+        raise SettingError(f"{name} must hold numbers, got an array of dtype {arr.dtype}.")
     return arr
 
 
@@ -49,8 +49,8 @@ def _activations(features, name: str = "features") -> np.ndarray:
     if arr.ndim == 4 and arr.shape[0] == 1:
         arr = arr[0]
     if arr.ndim != 3:
-        raise ValueError(f"{name} must be the activations of one image, (H, W, C) or (1, H, W, C); "
-                         f"got shape {arr.shape}.")
+        raise SettingError(f"{name} must be the activations of one image, (H, W, C) or (1, H, W, C); "
+                           f"got shape {arr.shape}.")
     return arr
 
 
@@ -71,10 +71,10 @@ def normalise_map(fmap) -> np.ndarray:
     """
     arr = _numpy(fmap, "fmap").astype(np.float32)
     if arr.ndim != 2 or arr.size == 0:
-        raise ValueError(f"fmap must be one 2-D feature map of shape (H, W), got shape {arr.shape}; "
-                         "pick one channel first, e.g. fmap[..., 0].")
+        raise SettingError(f"fmap must be one 2-D feature map of shape (H, W), got shape {arr.shape}; "
+                           "pick one channel first, e.g. fmap[..., 0].")
     if not np.all(np.isfinite(arr)):
-        raise ValueError("fmap contains NaN or infinite values; fix the computation that produced it.")
+        raise SettingError("fmap contains NaN or infinite values; fix the computation that produced it.")
     low, high = arr.min(), arr.max()
     if high == low:
         return np.zeros_like(arr)
@@ -98,7 +98,7 @@ def top_channels(fmap, k) -> list[int]:
     """
     arr = _activations(fmap, "fmap")
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a whole number >= 1, like k=8; got {k!r}.")
+        raise SettingError(f"k must be a whole number >= 1, like k=8; got {k!r}.")
     means = arr.reshape(-1, arr.shape[-1]).astype(np.float64).mean(axis=0)
     order = np.argsort(-means, kind="stable")
     return [int(c) for c in order[: min(int(k), arr.shape[-1])]]
@@ -133,8 +133,8 @@ def filter_tiles(kernel) -> list[np.ndarray]:
     """
     arr = _numpy(kernel, "kernel").astype(np.float32)
     if arr.ndim != 4 or 0 in arr.shape:
-        raise ValueError(f"kernel must be a Conv2D kernel of shape (kh, kw, cin, cout), got shape {arr.shape}; "
-                         "pass layer.kernel of a convolution layer.")
+        raise SettingError(f"kernel must be a Conv2D kernel of shape (kh, kw, cin, cout), got shape {arr.shape}; "
+                           "pass layer.kernel of a convolution layer.")
     if arr.shape[2] == 3:
         return [_centred(arr[:, :, :, c]) for c in range(arr.shape[3])]
     return [np.repeat(_centred(arr[:, :, :, c].mean(axis=2))[:, :, np.newaxis], 3, axis=2)
@@ -148,13 +148,13 @@ def _check_channels(channels, count: int) -> list[int]:
     try:
         channels = list(channels)
     except TypeError:
-        raise ValueError(f"channels must be a list of channel indices like [0, 5, 12]; got {channels!r}.") from None
+        raise SettingError(f"channels must be a list of channel indices like [0, 5, 12]; got {channels!r}.") from None
     if not channels:
-        raise ValueError("channels is empty; give at least one channel index, e.g. [0, 1, 2].")
+        raise SettingError("channels is empty; give at least one channel index, e.g. [0, 1, 2].")
     for c in channels:
         if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer)) or not 0 <= c < count:
-            raise ValueError(f"Channels must be whole numbers from 0 to {count - 1} for these {count}-channel "
-                             f"features; got {c!r}.")
+            raise SettingError(f"Channels must be whole numbers from 0 to {count - 1} for these {count}-channel "
+                               f"features; got {c!r}.")
     return [int(c) for c in channels]
 
 
@@ -262,18 +262,18 @@ def shuffle_positions(features, seed: int = 0) -> np.ndarray:
 def random_crops(image, size: int, count: int = 2, seed: int = 0) -> list[np.ndarray]:
     """``count`` square crops of ``size`` pixels from random places in ``image`` (H, W, 3).
 
-    Raises ValueError when the image is smaller than ``size`` on a side.
+    Raises a SettingError when the image is smaller than ``size`` on a side.
     """
     from .images import _to_float_rgb
 
     picture = _to_float_rgb(image, "the image")
     for value, name in ((size, "size"), (count, "count")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+            raise SettingError(f"{name} must be a positive whole number, like {name}=4; got {value!r}.")
     height, width = picture.shape[:2]
     if size > min(height, width):
-        raise ValueError(f"crops of {size} pixels do not fit in a {height}×{width} image; "
-                         f"choose size <= {min(height, width)}.")
+        raise SettingError(f"crops of {size} pixels do not fit in a {height}×{width} image; "
+                           f"choose size <= {min(height, width)}.")
     rng = np.random.default_rng(seed)
     crops = []
     for _ in range(count):

@@ -37,10 +37,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import data, images, layers, models, transfer
+from . import data, images, layers, memory, models, transfer
 from ._args import positive_int as _positive_int
 from ._tf import keras, tf
 from .fit import CropSampler, Trainer
+from .errors import SettingError
 
 __all__ = ["DEFAULT_FILTERS", "DEFAULT_BLOCKS", "HELD_OUT", "CONTENT_LAYERS", "WEIGHTS", "transform_net",
            "residual_block", "perceptual_loss", "training_photos", "train", "stylize"]
@@ -89,7 +90,7 @@ def transform_net(filters=DEFAULT_FILTERS, residual_blocks: int = DEFAULT_BLOCKS
     """
     filters = tuple(filters)
     if len(filters) != 3:
-        raise ValueError(f"filters must be three channel counts, like (16, 32, 64); got {filters!r}.")
+        raise SettingError(f"filters must be three channel counts, like (16, 32, 64); got {filters!r}.")
     for value in filters:
         _positive_int(value, "each entry of filters", "(16, 32, 64)")
     blocks = _positive_int(residual_blocks, "residual_blocks", "5")
@@ -130,7 +131,7 @@ def perceptual_loss(style, *, content_layers=CONTENT_LAYERS, style_layers=models
     if weights is not None:
         unknown = set(weights) - set(WEIGHTS)
         if unknown:
-            raise ValueError(f"weights knows only 'content', 'style' and 'tv', not {sorted(unknown)[0]!r}.")
+            raise SettingError(f"weights knows only 'content', 'style' and 'tv', not {sorted(unknown)[0]!r}.")
         chosen.update({k: float(v) for k, v in weights.items()})
     style = images.load(style)
     # The photo given here only sets up the content layers; training brings its own photos.
@@ -158,7 +159,7 @@ def training_photos(size: int = 256, *, exclude=(HELD_OUT,)) -> list[np.ndarray]
     """The bundled content photos (all but ``exclude``) at ``size`` pixels on the longer side."""
     names = [name for name in data.content_names() if name not in set(exclude)]
     if not names:
-        raise ValueError("every photo was excluded; keep at least one to train on")
+        raise SettingError("exclude leaves out every photo; keep at least one to train on, like exclude=('chelsea',).")
     return [data.content(name, size=size) for name in names]
 
 
@@ -187,9 +188,12 @@ def stylize(net, image, *, multiple: int = 4) -> np.ndarray:
 
     The picture is padded by mirroring to a multiple of ``multiple`` pixels (the network
     halves the size twice) and the result cropped back, so any size works. Returns the
-    course's format: float32 (H, W, 3) in [0, 1], the size of the input.
+    course's format: float32 (H, W, 3) in [0, 1], the size of the input. A picture too large for the
+    memory free is refused first (a SettingError that says the largest size that fits).
     """
     padded, (top, left, height, width) = images.pad_to_multiple(images.load(image),
                                                                 _positive_int(multiple, "multiple", "4"))
+    memory.check("feedforward", *padded.shape[:2], subject=f"A {width} x {height} picture",
+                 fix="load the picture with size={} or less")
     out = np.asarray(net(tf.convert_to_tensor(padded[np.newaxis]), training=False))
     return np.clip(out[0, top: top + height, left: left + width], 0.0, 1.0).astype(np.float32)

@@ -34,7 +34,7 @@ import numpy as np
 from ._args import positive_int as _positive_int, seed as _seed
 from ._io import atomic_path
 from ._tf import keras, tf
-from .errors import CourseError
+from .errors import CourseError, SettingError
 from .gan.trainer import CheckpointError, check_compatible, read_checkpoint, write_checkpoint
 
 __all__ = ["FORMAT", "CheckpointError", "ModelFileError", "CropSampler", "Trainer", "live_preview", "save_model",
@@ -72,11 +72,12 @@ class CropSampler:
         self.size = _positive_int(size, "size", "128")
         self.pictures = [_to_float_rgb(p, f"picture {i}") for i, p in enumerate(pictures)]
         if not self.pictures:
-            raise ValueError("give at least one picture to cut crops from")
+            raise SettingError("pictures is empty; give at least one picture to cut crops from, like "
+                               "[data.content('astronaut')].")
         for i, picture in enumerate(self.pictures):
             if min(picture.shape[:2]) < self.size:
-                raise ValueError(f"picture {i} is {picture.shape[0]}×{picture.shape[1]} pixels, too small for "
-                                 f"crops of {self.size}; load it larger or choose size <= {min(picture.shape[:2])}.")
+                raise SettingError(f"picture {i} is {picture.shape[0]}×{picture.shape[1]} pixels, too small for "
+                                   f"crops of {self.size}; load it larger or choose size <= {min(picture.shape[:2])}.")
         self.flip = bool(flip)
 
     def __call__(self, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -127,13 +128,15 @@ class Trainer:
                  learning_rate: float = 1e-3, seed: int = 0, checkpoint=None, resume: bool = True,
                  save_every: int = 100, progress: bool = True):
         if not isinstance(model, keras.Model):
-            raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+            raise SettingError("model must be a keras.Model, like feedforward.transform_net(); got a "
+                               f"{type(model).__name__}.")
         if not model.trainable_variables:
-            raise ValueError("the model has no trainable variables; build it first (call it on a batch)")
+            raise SettingError("the model has no trainable variables; build it first, with keras.Input or by calling "
+                               "it on a batch.")
         if not callable(loss_fn) or not callable(sampler):
-            raise TypeError("loss_fn and sampler must be functions: loss_fn(model, batch) and sampler(count, rng)")
+            raise SettingError("loss_fn and sampler must be functions, loss_fn(model, batch) and sampler(count, rng).")
         if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-            raise ValueError(f"learning_rate must be a number > 0, like 1e-3; got {learning_rate!r}.")
+            raise SettingError(f"learning_rate must be a number > 0, like 1e-3; got {learning_rate!r}.")
         self.model, self.loss_fn, self.sampler = model, loss_fn, sampler
         self.batch_size = _positive_int(batch_size, "batch_size", "4")
         self.seed = _seed(seed)
@@ -186,7 +189,7 @@ class Trainer:
         """Load a checkpoint (``checkpoint`` by default) into the network and Adam; returns its step."""
         where = Path(path) if path is not None else self.checkpoint
         if where is None:
-            raise ValueError("no checkpoint file was given; pass checkpoint=... to Trainer or a path here")
+            raise SettingError("no checkpoint file was given; pass checkpoint='run.npz' to Trainer, or a path here.")
         arrays, meta = read_checkpoint(where, format=FORMAT)
         check_compatible(arrays, meta, where, self._groups(), {"seed": self.seed, "batch_size": self.batch_size},
                          "choose another file, or pass resume=False to start afresh")
@@ -262,7 +265,8 @@ def live_preview(picture: Callable, title: str | None = None, *, terms=None):
     from .widgets import LivePreview
 
     if not callable(picture):
-        raise TypeError("picture must be a function of the network, e.g. lambda net: feedforward.stylize(net, photo)")
+        raise SettingError("picture must be a function of the network, like lambda net: feedforward.stylize(net, "
+                           "photo).")
     preview = LivePreview(title)
     seen = {"count": 0}
 
@@ -284,7 +288,8 @@ def save_model(model, path) -> Path:
     """Save a network (architecture and weights) as one ``.keras`` file, atomically; returns the path."""
     path = Path(path)
     if path.suffix != ".keras":
-        raise ValueError(f"save the network to a file ending in .keras, e.g. 'outputs/07/net.keras'; got {str(path)!r}.")
+        raise SettingError("save the network to a file ending in .keras, e.g. 'outputs/07/net.keras'; got "
+                           f"{str(path)!r}.")
     with atomic_path(path) as tmp:
         model.save(tmp)
     return path

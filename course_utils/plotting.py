@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ._io import atomic_path
-from .errors import ImageError
+from .errors import ImageError, SettingError
 from .images import _OUTPUT_TOLERANCE, _as_numpy, _to_float_rgb, load
 
 __all__ = ["use_course_style", "grid_figure", "show_grid", "show", "curves_figure", "show_curves",
@@ -98,7 +98,7 @@ def _panel_data(image, what: str):
 
 def _check_positive(value, name: str, kind=(int, float, np.integer, np.floating)) -> None:
     if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
-        raise ImageError(f"{name} must be a positive number; got {value!r}.")
+        raise SettingError(f"{name} must be a positive number, like {name}=3; got {value!r}.")
 
 
 def _grid_shape(count: int, ncols) -> tuple[int, int]:
@@ -209,7 +209,7 @@ def png_bytes(fig: Figure) -> bytes:
 
 def _check_png_path(path) -> None:
     if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".png"):
-        raise ImageError(f"save_to must be a file name ending in .png, like 'grid.png'; got {path!r}.")
+        raise SettingError(f"save_to must be a file name ending in .png, like save_to='grid.png'; got {path!r}.")
 
 
 def _save_png(fig: Figure, path) -> None:
@@ -270,7 +270,7 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
     """
     use_course_style()
     if not isinstance(series, dict) or not series:
-        raise ValueError("series must be a dict of name -> list of values, with at least one entry.")
+        raise SettingError("series must be a dict of name -> list of values, with at least one entry.")
     fig = Figure(figsize=size, layout="constrained")
     ax = fig.add_subplot()
     for name, values in series.items():
@@ -278,7 +278,8 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
         xs = x.get(name) if isinstance(x, dict) else x
         xs = np.arange(1, len(values) + 1) if xs is None else np.asarray(xs, dtype=float).ravel()
         if len(xs) != len(values):
-            raise ValueError(f"series {name!r} has {len(values)} values but {len(xs)} x values.")
+            raise SettingError(f"series {name!r} has {len(values)} values but {len(xs)} x values; give one x per "
+                               "value.")
         ax.plot(xs, values, label=str(name), marker="o" if len(values) <= 20 else None, markersize=3)
     if logy:
         ax.set_yscale("log")
@@ -339,7 +340,7 @@ def progress_figure(image, history: dict, *, title=None, panel_size: float = 3.5
     arr, is_2d = _panel_data(image, "the image")
     series = {k: np.asarray(v, dtype=float).ravel() for k, v in history.items() if k != "step"}
     if not series:
-        raise ValueError("history has no loss values; give a dict like {'total': [...], 'style': [...]}.")
+        raise SettingError("history has no loss values; give a dict like {'total': [...], 'style': [...]}.")
     steps = history.get("step")
     height, width = arr.shape[:2]
     fig = Figure(figsize=(panel_size * width / height + panel_size * 1.5 + 0.4, panel_size + 0.5),

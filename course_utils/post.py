@@ -15,7 +15,7 @@ course's format (float32 (H, W, 3), RGB, values in [0, 1]):
 
 Every function returns a new float32 image clipped to [0, 1]. Arrays that are not
 images raise an :class:`~course_utils.errors.ImageError`; bad settings a
-``ValueError``; both with one sentence that says what to do.
+:class:`~course_utils.errors.SettingError`; both with one sentence that says what to do.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image
 
 from . import images
+from .errors import SettingError
 
 __all__ = ["luminance_transfer", "match_histograms", "enhance_details", "colour_correct"]
 
@@ -63,12 +64,12 @@ def _resize_to(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def _number(value, name: str, *, low: float, strict: bool, example: str) -> float:
-    """A finite real ``value`` >= ``low`` (> ``low`` if ``strict``), or a one-sentence ValueError."""
+    """A finite real ``value`` >= ``low`` (> ``low`` if ``strict``), or a one-sentence SettingError."""
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
     ok = ok and math.isfinite(value) and (value > low if strict else value >= low)
     if not ok:
         bound = f"greater than {low:g}" if strict else f"of at least {low:g}"
-        raise ValueError(f"{name} must be a finite number {bound}, like {example}; got {value!r}.")
+        raise SettingError(f"{name} must be a finite number {bound}, like {example}; got {value!r}.")
     return float(value)
 
 

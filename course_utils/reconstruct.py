@@ -25,6 +25,7 @@ import numpy as np
 
 from . import images, models, transfer
 from ._tf import keras
+from .errors import SettingError
 
 
 def _check_layers(layers, what: str) -> tuple[str, ...]:
@@ -32,7 +33,7 @@ def _check_layers(layers, what: str) -> tuple[str, ...]:
         layers = (layers,)
     layers = tuple(layers)
     if not layers:
-        raise ValueError(f"{what}: name at least one VGG19 layer, e.g. 'block1_conv1'")
+        raise SettingError(f"{what} is empty; name at least one VGG19 layer, like ('block1_conv1',).")
     return layers
 
 
@@ -42,7 +43,7 @@ def noise_image(shape, seed: int = 0) -> np.ndarray:
     if len(shape) == 2:
         shape += (3,)
     if len(shape) != 3 or shape[-1] != 3 or min(shape) < 1:
-        raise ValueError(f"shape must be (height, width) or (height, width, 3), got {shape}")
+        raise SettingError(f"shape must be (height, width) or (height, width, 3), like shape=(128, 128); got {shape}.")
     return np.random.default_rng(seed).uniform(0.0, 1.0, shape).astype(np.float32)
 
 

@@ -12,10 +12,11 @@ such as ``chelsea``, the course's styles such as ``swirl``, paintings such as
 blended (see :class:`course_utils.transfer.Objective`). The picture is written
 atomically, and an existing file is only replaced with ``--force``.
 
-Exit status: 0 when the picture was saved; 2 for a bad option, an image that
-cannot be read and an output name that cannot be used (one line ``error: ...``
-on stderr, written before any slow work starts); 1 when the work itself fails
-(no VGG19 weights, for example); 130 when interrupted.
+Exit status: 0 when the picture was saved; 2 for a bad option (a ``--size`` too
+large for this machine's memory included, see :mod:`course_utils.memory`), an
+image that cannot be read and an output name that cannot be used (one line
+``error: ...`` on stderr, written before any slow work starts); 1 when the work
+itself fails (no VGG19 weights, for example); 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import data, images
+from . import data, images, memory
 from .errors import CourseError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -161,9 +162,10 @@ def _prepare(args):
     _check_style_weights(args)
     output = _check_output(args.output, args.force)
     try:
+        memory.check_size(args.size, "transfer", option="--size {}")  # before a picture of that size is made
         content = _load(args.content, args.size, "photo")
         styles = [_load(name, args.size, "style image") for name in args.styles]
-    except CourseError as err:  # a missing, unreadable or unknown image, or a failed download
+    except CourseError as err:  # too big for memory, a missing, unreadable or unknown image, a failed download
         raise _UsageError(str(err)) from None
     return output, content, styles
 

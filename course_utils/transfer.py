@@ -17,14 +17,16 @@ pixels being optimised stay inside [0, 1].
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from typing import Callable
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import images, losses, models, post
+from . import _args, images, losses, memory, models, post
 from ._tf import keras, tf
+from .errors import SettingError
 
 OPTIMIZERS = ("lbfgs", "adam", "gd")
 #: Adam's learning rate when none is given: the TensorFlow tutorial's.
@@ -43,17 +45,14 @@ STYLE_WEIGHT = 1e-2
 TV_WEIGHT = 30.0
 
 
-def _is_number(value) -> bool:
-    """A finite real number (not a bool, not a string): what weights, rates and scales must be."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
-        and bool(np.isfinite(value))
+_is_number = _args.is_number
 
 
 def _style_list(style) -> list:
     """One style image, or a list/tuple of them, as a list (an empty list is an error)."""
     styles = list(style) if isinstance(style, (list, tuple)) else [style]
     if not styles:
-        raise ValueError("style is an empty list; give one style image or a list of several")
+        raise SettingError("style is an empty list; give one style image or a list of several, like [swirl, mosaic].")
     return styles
 
 
@@ -62,18 +61,19 @@ def _blend_weights(style_weights, count: int) -> tuple[float, ...]:
     if style_weights is None:
         return (1.0 / count,) * count
     if isinstance(style_weights, (str, bytes)) or not hasattr(style_weights, "__len__"):
-        raise ValueError(f"style_weights must be a list with one number per style image, got {style_weights!r}")
+        raise SettingError(f"style_weights must be a list with one number per style image, like [0.7, 0.3]; "
+                           f"got {style_weights!r}.")
     if len(style_weights) != count:
-        raise ValueError(f"style_weights has {len(style_weights)} numbers for {count} style image(s); "
-                         "give exactly one weight per style image")
+        raise SettingError(f"style_weights has {len(style_weights)} numbers for {count} style image(s); "
+                           "give exactly one weight per style image.")
     values = []
     for w in style_weights:
         if not _is_number(w) or w < 0:
-            raise ValueError(f"style_weights must be finite numbers >= 0, like [0.7, 0.3]; got {w!r}")
+            raise SettingError(f"style_weights must be finite numbers >= 0, like [0.7, 0.3]; got {w!r}.")
         values.append(float(w))
     total = sum(values)
     if total <= 0:
-        raise ValueError("style_weights are all 0; give at least one style a positive weight")
+        raise SettingError("style_weights are all 0; give at least one style a positive weight, like [1, 0].")
     return tuple(v / total for v in values)
 
 
@@ -100,18 +100,22 @@ class Objective:
                  content_layers=("block5_conv2",), style_layers=models.STYLE_LAYERS,
                  style_layer_weights=None, style_weights=None, base: keras.Model | None = None):
         if content is None and style is None:
-            raise ValueError("give a content image, a style image or both")
+            raise SettingError("give a content image, a style image or both, like Objective(photo, painting).")
         styles = _style_list(style) if style is not None else []
         if style is None and style_weights is not None:
-            raise ValueError("style_weights was given without a style image; pass style= as well, or drop it")
+            raise SettingError("style_weights was given without a style image; pass style= as well, or drop it.")
         self.style_weights = _blend_weights(style_weights, len(styles)) if styles else None
         self.content_layers = tuple(content_layers) if content is not None else ()
         self.style_layers = tuple(style_layers) if style is not None else ()
         if content is not None and not self.content_layers:
-            raise ValueError("content_layers is empty: name at least one VGG19 layer, e.g. 'block4_conv2'")
+            raise SettingError("content_layers is empty; name at least one VGG19 layer, like "
+                               "content_layers=('block4_conv2',).")
         if style is not None and not self.style_layers:
-            raise ValueError("style_layers is empty: name at least one VGG19 layer, e.g. 'block1_conv1'")
-        self.weights = {"content": float(content_weight), "style": float(style_weight), "tv": float(tv_weight)}
+            raise SettingError("style_layers is empty; name at least one VGG19 layer, like "
+                               "style_layers=('block1_conv1',).")
+        self.weights = {"content": _args.weight(content_weight, "content_weight", "content_weight=1e4"),
+                        "style": _args.weight(style_weight, "style_weight", "style_weight=1e-2"),
+                        "tv": _args.weight(tv_weight, "tv_weight", "tv_weight=30")}
         self.terms = tuple(k for k, used in (("content", content is not None), ("style", style is not None),
                                               ("tv", True)) if used)
         layers = tuple(dict.fromkeys(self.content_layers + self.style_layers))
@@ -133,12 +137,17 @@ class Objective:
             return None  # the same weight for every layer, as in the TensorFlow tutorial
         if isinstance(given, str):
             if given != "balanced":
-                raise ValueError(f"style_layer_weights must be None, 'balanced' or a dict, got {given!r}")
+                raise SettingError("style_layer_weights must be None, 'balanced' or a dict layer -> weight, got "
+                                   f"{given!r}.")
             return losses.balanced_layer_weights(self.style_grams)
+        if not isinstance(given, dict):
+            raise SettingError(f"style_layer_weights must be None, 'balanced' or a dict layer -> weight, "
+                               f"got a {type(given).__name__}.")
         missing = [name for name in self.style_layers if name not in given]
         if missing:
-            raise ValueError(f"style_layer_weights has no weight for layer {missing[0]!r}")
-        return {name: float(given[name]) for name in self.style_layers}
+            raise SettingError(f"style_layer_weights has no weight for layer {missing[0]!r}; give one number >= 0 "
+                               "for every style layer.")
+        return {name: _args.weight(given[name], f"style_layer_weights[{name!r}]", "0.2") for name in self.style_layers}
 
     def parts(self, batch, content_targets: dict | None = None) -> dict:
         """Unweighted loss terms for an image batch of shape (B, H, W, 3) (B is 1 for one picture).
@@ -189,22 +198,24 @@ class Result:
 
 def _check_run(optimizer, steps, learning_rate=None) -> None:
     if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+        raise SettingError(f"optimizer must be one of {OPTIMIZERS}, like optimizer='lbfgs'; got {optimizer!r}.")
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+        raise SettingError(f"steps must be a positive integer (a whole number >= 1), like steps=100; got {steps!r}.")
     if learning_rate is not None:
         if optimizer == "lbfgs":
-            raise ValueError("L-BFGS chooses its own step sizes; give learning_rate only with 'adam' or 'gd'")
+            raise SettingError("L-BFGS chooses its own step sizes; give learning_rate only with optimizer='adam' or "
+                               "'gd'.")
         if not _is_number(learning_rate) or learning_rate <= 0:
-            raise ValueError(f"learning_rate must be a positive number, like 0.02; got {learning_rate!r}")
+            raise SettingError("learning_rate must be a positive number, like learning_rate=0.02; got "
+                               f"{learning_rate!r}.")
 
 
 def _check_scale(style_scale) -> None:
     if style_scale is None:
         return
     if not _is_number(style_scale) or not 0.05 <= style_scale <= 8:
-        raise ValueError(f"style_scale must be a number from 0.05 to 8 (1 = the style image as large as the "
-                         f"photo), got {style_scale!r}")
+        raise SettingError(f"style_scale must be a number from 0.05 to 8 (1 = the style image as large as the "
+                           f"photo), like style_scale=0.5; got {style_scale!r}.")
 
 
 def scale_style(style, content, style_scale: float):
@@ -227,7 +238,7 @@ def initial_image(content, style, init: str = "content", seed: int = 0) -> np.nd
     With a list of style images, ``init="style"`` starts from the first.
     """
     if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        raise SettingError(f"init must be one of {INITS}, like init='content'; got {init!r}.")
     content = images.load(content)
     if init == "content":
         return content.copy()
@@ -237,6 +248,23 @@ def initial_image(content, style, init: str = "content", seed: int = 0) -> np.nd
         first = _style_list(style)[0]
         return resize(images.load(first), content.shape, anti_aliasing=True).astype(np.float32)
     return np.random.default_rng(seed).uniform(0.0, 1.0, content.shape).astype(np.float32)
+
+
+def _check_memory(content: np.ndarray, styles: list, style_scale) -> None:
+    """Refuse a photo (or a style image) too large for the memory free, in one sentence."""
+    height, width = content.shape[:2]
+    memory.check("transfer", height, width, subject=f"A {width} x {height} photo",
+                 fix="load the photo with size={0} or less, like images.load(photo, size={0})")
+    for style in styles:
+        shape = style.shape[:2]
+        if style_scale is not None:
+            shape = images._target_shape(*shape, max(16, int(round(style_scale * max(height, width)))))
+
+        def smaller(side, longest=max(shape)):
+            if style_scale is None:
+                return f"load the style image with size={side} or less"
+            return f"use style_scale={math.floor(100 * style_scale * side / longest) / 100:g} or less"
+        memory.check("features", *shape, subject=f"A {shape[1]} x {shape[0]} style image", fix=smaller)
 
 
 def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init: str = "content",
@@ -276,16 +304,22 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
         ``style_weights`` and ``style_scale`` included, are ignored).
     start : starting pixels of the photo's shape, instead of ``init`` (e.g. an upsampled
         coarse result, as :func:`coarse_to_fine` does).
+
+    A photo (or style image) too large for the memory free is refused before anything is built, with
+    one :class:`~course_utils.errors.SettingError` that says the largest size that fits
+    (:mod:`course_utils.memory`).
     """
     _check_run(optimizer, steps, learning_rate)  # before the (slow) objective is built
     _check_scale(style_scale)
     if preserve_colors is not None and preserve_colors not in PRESERVE_COLORS:
-        raise ValueError(f"preserve_colors must be None or one of {PRESERVE_COLORS}, got {preserve_colors!r}")
+        raise SettingError(f"preserve_colors must be None or one of {PRESERVE_COLORS}, like "
+                           f"preserve_colors='luminance'; got {preserve_colors!r}.")
     if preserve_colors == "histogram" and objective is not None:
-        raise ValueError("preserve_colors='histogram' recolours the style images, which a prepared objective "
-                         "already holds; build the Objective from post.match_histograms(style, content) instead")
+        raise SettingError("preserve_colors='histogram' recolours the style images, which a prepared objective "
+                           "already holds; build the Objective from post.match_histograms(style, content) instead.")
     content = images.load(content)  # decode files once, not per use
     styles = [images.load(s) for s in _style_list(style)]
+    _check_memory(content, styles, style_scale)  # before the objective and the loop take their memory
     if style_scale is not None:
         styles = [scale_style(s, content, style_scale) for s in styles]
     if preserve_colors == "histogram":
@@ -296,8 +330,8 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
     if start is None:
         start = initial_image(content, styles, init, seed)
     elif np.shape(start) != content.shape:
-        raise ValueError(f"start has shape {np.shape(start)} but the photo has {content.shape}; "
-                         "resize it to the photo's size first")
+        raise SettingError(f"start has shape {np.shape(start)} but the photo has {content.shape}; "
+                           "resize it to the photo's size first.")
     result = optimize(objective, start, steps=steps, optimizer=optimizer, learning_rate=learning_rate,
                       progress=progress, callback=callback, callback_every=callback_every,
                       desc=f"style transfer ({optimizer})")
@@ -330,19 +364,24 @@ def coarse_to_fine(content, style, *, sizes=(128, 256), steps=100, init: str = "
     sizes = tuple(sizes) if isinstance(sizes, (list, tuple)) else (sizes,)
     if not sizes or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 16 for v in sizes) \
             or list(sizes) != sorted(set(sizes)):
-        raise ValueError(f"sizes must be increasing whole numbers of pixels >= 16, like (128, 256); got {sizes!r}")
+        raise SettingError(f"sizes must be increasing whole numbers of pixels >= 16, like sizes=(128, 256); "
+                           f"got {sizes!r}.")
     per_stage = list(steps) if isinstance(steps, (list, tuple)) else [steps] * len(sizes)
     if len(per_stage) != len(sizes):
-        raise ValueError(f"steps has {len(per_stage)} numbers for {len(sizes)} sizes; give one per size")
+        raise SettingError(f"steps has {len(per_stage)} numbers for {len(sizes)} sizes; give one per size, or one "
+                           "number for all.")
     for n in per_stage:
         _check_run(options.get("optimizer", "lbfgs"), n, options.get("learning_rate"))
     if "objective" in options or "start" in options:
-        raise ValueError("coarse_to_fine builds an objective and a start for every stage; "
-                         "do not pass objective= or start=")
+        raise SettingError("coarse_to_fine builds an objective and a start for every stage; "
+                           "do not pass objective= or start=.")
     from skimage.transform import resize
 
     content = images.load(content)
     styles = [images.load(s) for s in _style_list(style)]
+    last_h, last_w = images._target_shape(*content.shape[:2], sizes[-1])
+    memory.check("transfer", last_h, last_w, subject=f"The last of sizes, {sizes[-1]} ({last_w} x {last_h} pixels),",
+                 fix="make the last of sizes {} or less")  # before the first stage, not after it
     longest = max(content.shape[:2])
     combined = Result(np.zeros(0), {}, 0.0, options.get("optimizer", "lbfgs"))
     start, done = None, 0
@@ -381,12 +420,17 @@ def optimize(objective, start, *, steps: int = 100, optimizer: str = "lbfgs", le
     ``objective`` is anything with ``value_and_grad(batch) -> (total, parts, gradient)``,
     such as :class:`Objective`. Pixels stay in [0, 1]. Returns a :class:`Result`
     with the final image, the loss history per step, the time at each step and
-    the time taken. ``learning_rate`` applies to "adam" and "gd".
+    the time taken. ``learning_rate`` applies to "adam" and "gd". A picture too large for the memory
+    free is refused first (:mod:`course_utils.memory`).
     """
     _check_run(optimizer, steps, learning_rate)
     start = np.asarray(start, dtype=np.float32)
     if start.ndim != 3 or start.shape[-1] != 3:
-        raise ValueError(f"start must be an image of shape (H, W, 3), got shape {start.shape}")
+        raise SettingError(f"start must be an image of shape (H, W, 3), got shape {start.shape}; pass the starting "
+                           "pixels, like images.load(photo).")
+    height, width = start.shape[:2]  # reconstructions and texture synthesis come here without stylize's check
+    memory.check("transfer", height, width, subject=f"A {width} x {height} picture",
+                 fix="make it with size={} or less")
     start = start[np.newaxis]
     history = {"total": []}
     times = []

@@ -25,7 +25,7 @@ import numbers
 from typing import Callable
 
 from . import plotting
-from .errors import CourseError
+from .errors import CourseError, SettingError
 
 __all__ = ["InteractiveFigure", "interactive_figure", "LivePreview", "feature_explorer", "transfer_playground"]
 
@@ -66,12 +66,12 @@ def _initial(spec):
 
 def _check_spec(name: str, spec) -> None:
     if isinstance(spec, list) and not spec:
-        raise ValueError(f"control {name!r} has an empty list of options; give at least one.")
+        raise SettingError(f"control {name!r} has an empty list of options; give at least one.")
     if isinstance(spec, tuple):
         if len(spec) not in (2, 3) or not all(_is_number(v) for v in spec):
-            raise ValueError(f"control {name!r} must be (min, max) or (min, max, step) numbers, got {spec!r}.")
+            raise SettingError(f"control {name!r} must be (min, max) or (min, max, step) numbers, got {spec!r}.")
         if spec[1] < spec[0]:
-            raise ValueError(f"control {name!r}: min {spec[0]} is larger than max {spec[1]}.")
+            raise SettingError(f"control {name!r}: min {spec[0]} is larger than max {spec[1]}.")
 
 
 def _make_widget(ipywidgets, name: str, spec, value):
@@ -122,14 +122,14 @@ class InteractiveFigure:
 
     def __init__(self, draw: Callable, controls: dict, values: dict | None = None):
         if not callable(draw):
-            raise ValueError(f"draw must be a function that returns a matplotlib figure, got {draw!r}.")
+            raise SettingError(f"draw must be a function that returns a matplotlib figure, got {draw!r}.")
         for name, spec in controls.items():
             _check_spec(name, spec)
         self.draw = draw
         self.values = {name: _initial(spec) for name, spec in controls.items()}
         unknown = set(values or {}) - set(controls)
         if unknown:
-            raise ValueError(f"values names no control {sorted(unknown)[0]!r}; the controls are {sorted(controls)}.")
+            raise SettingError(f"values names no control {sorted(unknown)[0]!r}; the controls are {sorted(controls)}.")
         self.values.update(values or {})
         self.error = None
         self.png = b""
@@ -165,7 +165,7 @@ class InteractiveFigure:
         """Set some values and redraw (what moving a control does)."""
         unknown = set(changes) - set(self.values)
         if unknown:
-            raise ValueError(f"no control named {sorted(unknown)[0]!r}; the controls are {sorted(self.values)}.")
+            raise SettingError(f"no control named {sorted(unknown)[0]!r}; the controls are {sorted(self.values)}.")
         self._syncing = True
         try:
             for name, value in changes.items():  # keep the controls in step when called from code
@@ -177,7 +177,7 @@ class InteractiveFigure:
                         options = getattr(widget, "options", None)
                         allowed = f"one of {list(options)}" if options is not None else \
                             f"a value from {widget.min} to {widget.max}"
-                        raise ValueError(f"{value!r} is not a choice for {name!r}: give {allowed}.") from None
+                        raise SettingError(f"{value!r} is not a choice for {name!r}: give {allowed}.") from None
         finally:
             self._syncing = False
         self.values.update(changes)
@@ -299,7 +299,7 @@ def feature_explorer(pictures: dict, layers, *, k: int = 8, base=None, show: boo
     from . import features
 
     if not pictures:
-        raise ValueError("pictures is empty; give at least one, e.g. {'cat': data.content('chelsea', 256)}.")
+        raise SettingError("pictures is empty; give at least one, e.g. {'cat': data.content('chelsea', 256)}.")
     layers = list(layers)
     computed = {}
 
@@ -362,7 +362,7 @@ def transfer_playground(photos: dict, styles: dict, *, sizes=(64, 96, 128), max_
     from . import images, models, transfer
 
     if not photos or not styles:
-        raise ValueError("give at least one photo and one style, e.g. {'cat': data.content('chelsea')}.")
+        raise SettingError("give at least one photo and one style, e.g. {'cat': data.content('chelsea')}.")
     base = models.vgg19(verbose=False) if base is None else base
     objectives = {}
 

@@ -13,7 +13,7 @@ from PIL import Image
 from scipy import ndimage
 
 from course_utils import art
-from course_utils.errors import ImageError
+from course_utils.errors import ImageError, SettingError
 
 NAMES = ["swirl", "mosaic", "composition", "pointillism"]
 STYLE_DIR = Path(__file__).resolve().parents[1] / "data" / "styles"
@@ -122,7 +122,7 @@ def test_other_bad_names(name):
 
 @pytest.mark.parametrize("size", [31, 0, -64, 64.0, "64", None, True])
 def test_bad_size_says_what_is_allowed(size):
-    with pytest.raises(ImageError) as info:
+    with pytest.raises(SettingError) as info:
         art.make("swirl", size=size)
     assert str(art.MIN_SIZE) in str(info.value)
 

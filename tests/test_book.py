@@ -3,6 +3,8 @@
 Tests marked ``book`` read the book that ``make book QUICK=1`` built (``COURSE_BOOK_DIR``,
 build/book-quick by default); ``make test-browser`` builds it first. The others are fast and
 need no book: the noise detector, dropping widget views, and whole builds of tiny notebooks.
+Those marked ``browser`` as well open the book's pages in Debian's Chromium (Playwright, as in
+tests/test_browser.py) and read what MathJax made of every formula.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from conftest import LocalServer
+from test_browser import browser  # noqa: F401 - the fixture: Debian's Chromium, headless, driven by Playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_PY = ROOT / "book" / "build.py"
@@ -395,3 +400,99 @@ def test_slow_cells_are_found_from_nbclients_timestamps():
     assert build.slow_cells(nb) == [{"cell": 3, "seconds": 90.2, "first_line": "train(model)  # long",
                                      "widget_views": 1, "images": 0, "printed_lines": 2}]
     assert build.slow_cells(nb, seconds=1)[0]["cell"] == 2
+
+
+# ------------------------------------------------------------------ formulas, as MathJax shows them
+
+# MathJax 3 turns a formula it cannot read into an <merror> node (CommonHTML: an <mjx-merror> element,
+# with the message in its data-mjx-error attribute) and shows it in red. Run after its first typesetting.
+MATHJAX_REPORT = """async () => {
+    await MathJax.startup.promise;
+    const formulas = Array.from(MathJax.startup.document.math);
+    const errors = [];
+    for (const item of formulas) {
+        const root = item.typesetRoot;
+        const merror = root && root.querySelector('mjx-merror, [data-mml-node="merror"]');
+        if (merror) errors.push({tex: String(item.math).trim(),
+                                 message: merror.getAttribute('data-mjx-error') || merror.textContent});
+    }
+    const shown = document.querySelectorAll('mjx-merror, [data-mml-node="merror"]').length;
+    return {formulas: formulas.length, errors: errors, shown: shown};
+}"""
+
+
+def mathjax_report(tab, url: str) -> dict | None:
+    """Open ``url`` and say what MathJax made of its formulas: ``{"formulas": n, "errors": [{"tex", "message"}],
+    "shown": the error boxes on the page}``; None for a page that does not load MathJax (one without maths)."""
+    tab.goto(url)
+    tab.wait_for_load_state("load")
+    if not tab.evaluate("() => !!document.querySelector('script[src*=\"mathjax\"]')"):
+        return None
+    tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000)
+    return tab.evaluate(MATHJAX_REPORT)
+
+
+def _mathjax_problems(name: str, report: dict) -> list[str]:
+    problems = [f"{name}: MathJax cannot read '{error['tex']}' ({error['message']})" for error in report["errors"]]
+    if report["shown"] > len(report["errors"]):
+        problems.append(f"{name}: {report['shown']} formulas are shown as errors")
+    return problems
+
+
+@pytest.fixture
+def tab(browser):  # noqa: F811 - the fixture imported above
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(60_000)
+    yield page
+    page.close()
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_a_broken_formula_is_reported(book, tab, tmp_path):
+    """The check below can fail: a page with the book's own MathJax and one broken formula among good ones."""
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "mathjax").symlink_to(book / "html" / "_static" / "mathjax", target_is_directory=True)
+    config = json.dumps(build_conf_mathjax())
+    (tmp_path / "page.html").write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<script>window.MathJax = {config};</script>"
+        "<script defer src='_static/mathjax/tex-chtml-full.js'></script></head><body>"
+        r"<p>Fine: \(\text{AdaIN}(c, s) = \sigma(s) \frac{c - \mu(c)}{\sigma(c)} + \mu(s)\)</p>"
+        r"<p>Broken: \(\frac{c - \mu(c)}\)</p>"
+        r"<p>Fine: \(\alpha\,t + (1-\alpha)\,f(c)\)</p></body></html>", encoding="utf-8")
+    server = LocalServer(tmp_path)
+    try:
+        report = mathjax_report(tab, f"{server.url}/page.html")
+    finally:
+        server.stop()
+    assert report is not None and report["formulas"] == 3
+    problems = _mathjax_problems("page.html", report)
+    assert len(problems) == 1, problems
+    assert r"\frac{c - \mu(c)}" in problems[0] and "Missing argument for \\frac" in problems[0], problems
+
+
+def build_conf_mathjax() -> dict:
+    """The MathJax settings the book's pages get (book/conf.py's mathjax3_config)."""
+    conf = {}
+    exec(compile((ROOT / "book" / "conf.py").read_text(), "conf.py", "exec"), {}, conf)  # noqa: S102 - our file
+    return conf.get("mathjax3_config") or {}
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_every_formula_of_the_book_renders(book, tab):
+    html = book / "html"
+    server = LocalServer(html)
+    problems, with_maths = [], []
+    try:
+        for path in sorted(html.glob("*.html")):
+            report = mathjax_report(tab, f"{server.url}/{path.name}")
+            if report is None:
+                continue
+            with_maths.append(path.name)
+            problems += _mathjax_problems(path.name, report)
+    finally:
+        server.stop()
+    assert "07_fast_style_transfer.html" in with_maths and "02_gram_matrices.html" in with_maths, with_maths
+    assert not problems, "\n".join(problems)

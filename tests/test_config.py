@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from course_utils import config
-from course_utils.errors import CourseError, ImageError
+from course_utils.errors import CourseError, ImageError, SettingError
 
 
 @pytest.mark.parametrize("value, quick", [("1", True), ("true", True), ("0", False), ("", False)])
@@ -42,7 +42,7 @@ def test_seed_makes_runs_repeatable():
     config.seed(3)
     b = (np.random.rand(), keras.random.normal((3,)).numpy())
     assert a[0] == b[0] and np.array_equal(a[1], b[1])
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(SettingError, match="seed must be a whole number >= 0"):
         config.seed(-1)
 
 

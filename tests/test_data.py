@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from course_utils import art, config, data, images
-from course_utils.errors import CourseError, DownloadError, ImageError
+from course_utils.errors import CourseError, DownloadError, ImageError, SettingError
 
 # ----------------------------------------------------------------------- fixtures
 
@@ -117,7 +117,7 @@ def test_unknown_content_photo_lists_the_names():
     assert "did you mean 'astronaut'" in message
     assert all(name in message for name in data.CONTENT_PHOTOS)
     assert isinstance(info.value, CourseError)
-    with pytest.raises(TypeError):
+    with pytest.raises(SettingError, match="name must be a string"):
         data.content(3)
 
 

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from course_utils import downloads, images
-from course_utils.errors import CourseError, DownloadError
+from course_utils.errors import CourseError, DownloadError, SettingError
 
 pytestmark = pytest.mark.network
 
@@ -159,18 +159,18 @@ def test_file_url_from_a_usb_stick(cache, tmp_path):
 @pytest.mark.parametrize(
     "kwargs, error",
     [
-        ({"sha256": "abc"}, ValueError),
-        ({"sha256": "g" * 64}, ValueError),
-        ({"sha256": 123}, ValueError),
-        ({"fname": "../escape.jpg"}, ValueError),
-        ({"fname": ""}, ValueError),
-        ({"fname": 3}, TypeError),
-        ({"subdir": "../outside"}, ValueError),
-        ({"subdir": "/abs"}, ValueError),
-        ({"timeout": 0}, ValueError),
-        ({"timeout": True}, ValueError),
-        ({"timeout": float("nan")}, ValueError),
-        ({"alternative": 5}, TypeError),
+        ({"sha256": "abc"}, SettingError),
+        ({"sha256": "g" * 64}, SettingError),
+        ({"sha256": 123}, SettingError),
+        ({"fname": "../escape.jpg"}, SettingError),
+        ({"fname": ""}, SettingError),
+        ({"fname": 3}, SettingError),
+        ({"subdir": "../outside"}, SettingError),
+        ({"subdir": "/abs"}, SettingError),
+        ({"timeout": 0}, SettingError),
+        ({"timeout": True}, SettingError),
+        ({"timeout": float("nan")}, SettingError),
+        ({"alternative": 5}, SettingError),
     ],
 )
 def test_bad_arguments_are_refused_before_any_network_access(cache, closed_port, kwargs, error):
@@ -180,10 +180,10 @@ def test_bad_arguments_are_refused_before_any_network_access(cache, closed_port,
 
 @pytest.mark.parametrize("url", ["ftp://example.org/a.jpg", "picture.jpg", "http:///a.jpg", "http://127.0.0.1/"])
 def test_bad_urls_are_refused(cache, url):
-    with pytest.raises(ValueError):
+    with pytest.raises(SettingError):
         downloads.fetch(url)
 
 
 def test_url_must_be_a_string(cache):
-    with pytest.raises(TypeError):
+    with pytest.raises(SettingError, match="url must be a web address"):
         downloads.fetch(Path("/tmp/picture.jpg"))

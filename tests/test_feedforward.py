@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from course_utils import data, feedforward, fit, transfer
+from course_utils.errors import SettingError
 
 
 def test_transform_net_keeps_the_size_and_the_range():
@@ -86,5 +87,5 @@ def test_training_photos_leave_out_the_held_out_photo():
     assert len(photos) == len(data.content_names()) - 1
     held_out = data.content(feedforward.HELD_OUT, size=32)
     assert not any(p.shape == held_out.shape and np.array_equal(p, held_out) for p in photos)
-    with pytest.raises(ValueError, match="every photo was excluded"):
+    with pytest.raises(SettingError, match="exclude leaves out every photo"):
         feedforward.training_photos(size=32, exclude=data.content_names())

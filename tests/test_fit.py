@@ -5,7 +5,7 @@ import pytest
 
 from course_utils import fit, layers
 from course_utils._tf import keras, tf
-from course_utils.errors import CourseError
+from course_utils.errors import CourseError, SettingError
 
 
 def _pictures():
@@ -134,7 +134,7 @@ def test_checkpoints_of_another_network_or_another_run_are_refused(tmp_path):
 
 def test_trainer_argument_checks():
     sampler = fit.CropSampler(_pictures(), 16)
-    with pytest.raises(TypeError, match="keras.Model"):
+    with pytest.raises(SettingError, match="keras.Model"):
         fit.Trainer(object(), _mse, sampler)
     with pytest.raises(ValueError, match="learning_rate must be a number > 0"):
         fit.Trainer(_tiny_net(), _mse, sampler, learning_rate=0)
@@ -210,5 +210,5 @@ def test_live_preview_draws_the_picture_and_the_mean_losses_since_the_last_call(
     assert history["step"] == [3, 6] and set(history) == {"step", "total"}
     assert history["total"][1] == pytest.approx(np.mean(run.history["total"][3:6]))
     assert callback.preview.png.startswith(b"\x89PNG")
-    with pytest.raises(TypeError, match="picture must be a function"):
+    with pytest.raises(SettingError, match="picture must be a function"):
         fit.live_preview(photo)

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, JpegImagePlugin
 
 from course_utils import images
-from course_utils.errors import CourseError, ImageError
+from course_utils.errors import CourseError, ImageError, SettingError
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 
@@ -296,13 +296,15 @@ def test_big_jpeg_is_decoded_with_draft_when_shrinking(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("size", [0, -3, 2.5, "256", True, [256]])
-def test_invalid_size_is_an_image_error(size):
-    _error(np.zeros((4, 4, 3), np.float32), "size", size=size)
+def test_invalid_size_is_a_setting_error(size):
+    with pytest.raises(SettingError, match="size must be .*like size=256"):
+        images.load(np.zeros((4, 4, 3), np.float32), size=size)
 
 
 @pytest.mark.parametrize("max_pixels", [0, -1, 1.5, None])
 def test_invalid_max_pixels(max_pixels):
-    _error(np.zeros((4, 4, 3), np.float32), "max_pixels", max_pixels=max_pixels)
+    with pytest.raises(SettingError, match="max_pixels must be a whole number >= 1"):
+        images.load(np.zeros((4, 4, 3), np.float32), max_pixels=max_pixels)
 
 
 # ------------------------------------------------------------------ load: bad files

@@ -51,6 +51,42 @@ def test_name_badge_and_setup_cell(path):
     assert "tf.keras" not in code, "use `import keras` (Keras 3)"
 
 
+# Python turns these escapes into control characters when LaTeX is written in a string that is not raw:
+# "\text" holds a tab, "\frac" a form feed, "\big" a backspace, "\rVert" a carriage return, "\alpha" a bell.
+_ESCAPES = {"\t": "t", "\f": "f", "\b": "b", "\r": "r", "\a": "a", "\v": "v"}
+
+
+def control_characters(text: str) -> list[str]:
+    """One description per control character in ``text`` other than a newline, with the LaTeX command it
+    probably was (the escape's letter and the letters that follow it: a form feed then "rac" is \\frac)."""
+    found = []
+    for match in re.finditer(r"[\x00-\x09\x0b-\x1f\x7f]", text):
+        char = match.group()
+        around = text[max(0, match.start() - 15): match.end() + 15]
+        described = f"{char!r} in {around!r}"
+        if char in _ESCAPES:
+            letters = re.match(r"[A-Za-z]*", text[match.end():]).group()
+            described += f", probably the LaTeX command \\{_ESCAPES[char]}{letters}"
+        found.append(described)
+    return found
+
+
+def test_control_characters_are_found_and_named():
+    broken = "$$\text{AdaIN} = \frac{a}{b}$$ and $\alpha$, \big\\lVert x \big\rVert"  # not raw, on purpose
+    found = control_characters(broken)
+    assert [f.rsplit(" ", 1)[-1] for f in found] == ["\\text", "\\frac", "\\alpha", "\\big", "\\big", "\\rVert"]
+    assert control_characters(r"$$\text{AdaIN} = \frac{a}{b}$$ and $\alpha$" + "\nfine\n") == []
+    assert "probably" not in control_characters("odd\x01char")[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_control_characters_where_latex_was(path):
+    problems = [f"{path.name} cell {i} ({cell['cell_type']}): {found}"
+                for i, cell in enumerate(_cells(path)) for found in control_characters("".join(cell["source"]))]
+    assert not problems, ("control characters (write LaTeX in raw strings, r\"...\", when a script edits "
+                          "a notebook):\n" + "\n".join(problems))
+
+
 def test_readme_has_a_colab_badge_for_every_notebook_in_order():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     section = readme.split("## In Google Colab", 1)[1].split("\n## ", 1)[0]

@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # conftest.py sets MPLBACKEND=Agg too; this keeps the fil
 import matplotlib.pyplot as plt  # noqa: E402
 
 from course_utils import plotting  # noqa: E402
-from course_utils.errors import ImageError  # noqa: E402
+from course_utils.errors import ImageError, SettingError  # noqa: E402
 
 
 def _images(count, height=12, width=16):
@@ -140,7 +140,7 @@ def test_an_entry_that_is_not_an_image_is_an_error(bad):
 
 @pytest.mark.parametrize(("name", "value"), [("ncols", 0), ("ncols", 1.5), ("panel_size", 0), ("panel_size", "big")])
 def test_bad_layout_arguments(name, value):
-    with pytest.raises(ImageError, match=name):
+    with pytest.raises(SettingError, match=name):
         plotting.grid_figure(_images(2), **{name: value})
 
 
@@ -196,7 +196,7 @@ def test_show_grid_save_to_writes_a_png_atomically(tmp_path, captured):
 
 
 def test_save_to_must_be_a_png(tmp_path, captured):
-    with pytest.raises(ImageError, match=r"\.png"):
+    with pytest.raises(SettingError, match=r"\.png"):
         plotting.show_grid(_images(1), save_to=tmp_path / "grid.jpg")
     assert captured["figures"] == []  # refused before any figure was made
     assert list(tmp_path.iterdir()) == []

@@ -24,6 +24,7 @@ import numpy as np
 
 from .._args import positive_int as _positive_int
 from .._tf import keras
+from ..errors import SettingError
 
 __all__ = ["SOURCES", "digit_images", "as_gan_images", "stages", "generator", "discriminator"]
 
@@ -99,7 +100,7 @@ def digit_images(size: int = 16, source: str = "sklearn", *, limit: int | None =
     """
     size = _positive_int(size, "size", "size=16")
     if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(repr(s) for s in SOURCES)}; got {source!r}.")
+        raise SettingError(f"source must be one of {', '.join(repr(s) for s in SOURCES)}; got {source!r}.")
     if source == "sklearn":
         from sklearn.datasets import load_digits
 
@@ -118,7 +119,7 @@ def digit_images(size: int = 16, source: str = "sklearn", *, limit: int | None =
 
 def as_gan_images(images, name: str = "images", *, channels: int | None = None,
                   what: str = "a float array") -> np.ndarray:
-    """``images`` as float32 (N, height, width, channels) in [-1, 1], the GAN's range, or one ValueError.
+    """``images`` as float32 (N, height, width, channels) in [-1, 1], the GAN's range, or one SettingError.
 
     ``channels`` (1 or 3) is required when given; ``what`` names the kind of array in
     the message ("a float array", "colour patches, a float array").
@@ -126,13 +127,13 @@ def as_gan_images(images, name: str = "images", *, channels: int | None = None,
     x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
     if (x.ndim != 4 or x.dtype.kind != "f" or len(x) == 0
             or (channels is not None and x.shape[-1] != channels)):
-        raise ValueError(f"{name} must be {what} (N, height, width, {channels or 'channels'}) in [-1, 1], like "
-                         f"dcgan.digit_images() gives; got shape {x.shape} and dtype {x.dtype}.")
+        raise SettingError(f"{name} must be {what} (N, height, width, {channels or 'channels'}) in [-1, 1], like "
+                           f"dcgan.digit_images() gives; got shape {x.shape} and dtype {x.dtype}.")
     if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} contains NaN or infinite values.")
+        raise SettingError(f"{name} contains NaN or infinite values.")
     if x.min() < -1.001 or x.max() > 1.001:
-        raise ValueError(f"{name} must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
-                         f"with {name} * 2 - 1.")
+        raise SettingError(f"{name} must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
+                           f"with {name} * 2 - 1.")
     return x.astype(np.float32, copy=False)
 
 
@@ -147,8 +148,8 @@ def stages(image_size: int) -> tuple[int, int]:
     while start > 7 and start % 2 == 0:
         start, n = start // 2, n + 1
     if n == 0 or not 3 <= start <= 7:
-        raise ValueError(f"image_size {image_size} cannot be halved down to 3..7 pixels; "
-                         "use a size like 16, 28, 32 or 64.")
+        raise SettingError(f"image_size {image_size} cannot be halved down to 3..7 pixels; "
+                           "use a size like 16, 28, 32 or 64.")
     return start, n
 
 
@@ -205,7 +206,7 @@ def discriminator(image_size: int = 16, channels: int = 1, width: int = 64, *, n
     channels = _positive_int(channels, "channels", "1 (grey) or 3 (colour)")
     width = _positive_int(width, "width", "64")
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1), like 0.3; got {dropout!r}.")
+        raise SettingError(f"dropout must be a number in [0, 1), like 0.3; got {dropout!r}.")
     L = keras.layers
     image = keras.Input((image_size, image_size, channels), name="image")
     label = _label_input(n_classes)

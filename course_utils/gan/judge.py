@@ -34,6 +34,7 @@ from .. import cnn
 from .._tf import keras
 from . import quality
 from .dcgan import as_gan_images as _gan_images
+from ..errors import SettingError
 
 __all__ = ["classifier", "DigitJudge"]
 
@@ -49,7 +50,7 @@ def classifier(image_size: int = 16, n_classes: int = 10, features: int = 64, *,
     """
     image_size = _positive_int(image_size, "image_size", "16")
     if image_size < 8:
-        raise ValueError(f"image_size must be at least 8 pixels for two 2×2 poolings; got {image_size}.")
+        raise SettingError(f"image_size must be at least 8 pixels for two 2×2 poolings; got {image_size}.")
     n_classes = _positive_int(n_classes, "n_classes", "10")
     features = _positive_int(features, "features", "64")
     keras.utils.set_random_seed(int(seed))
@@ -95,8 +96,8 @@ class DigitJudge:
                  seconds: float | None = None):
         names = [layer.name for layer in model.layers]
         if "features" not in names:
-            raise ValueError("the judge's model needs a layer named 'features' (see judge.classifier); "
-                             f"its layers are {', '.join(names)}.")
+            raise SettingError("the judge's model needs a layer named 'features' (see judge.classifier); "
+                               f"its layers are {', '.join(names)}.")
         self.model = model
         self.n_classes = _positive_int(n_classes, "n_classes", "10")
         self.test_accuracy = test_accuracy
@@ -111,7 +112,7 @@ class DigitJudge:
         x = _gan_images(images)
         y = np.asarray(labels)
         if y.shape != (len(x),) or y.dtype.kind not in "iu" or (y.size and y.min() < 0):
-            raise ValueError(f"labels must be {len(x)} whole numbers >= 0, one per image; got shape {y.shape}.")
+            raise SettingError(f"labels must be {len(x)} whole numbers >= 0, one per image; got shape {y.shape}.")
         n_classes = int(y.max()) + 1
         model = classifier(x.shape[1], n_classes, features, seed=seed)
         trained = cnn.train_small_cnn((x + 1.0) / 2.0, y.astype(np.int64), epochs=epochs, seed=seed,
@@ -124,8 +125,8 @@ class DigitJudge:
     def _run(self, images) -> tuple[np.ndarray, np.ndarray]:
         x = _gan_images(images)
         if x.shape[1:] != (self.image_size, self.image_size, 1):
-            raise ValueError(f"the judge was trained on {self.image_size}×{self.image_size} grey images; got "
-                             f"images of shape {x.shape[1:]}.")
+            raise SettingError(f"the judge was trained on {self.image_size}×{self.image_size} grey images; got "
+                               f"images of shape {x.shape[1:]}.")
         features, probabilities = [], []
         for start in range(0, len(x), 512):
             f, p = self._probe((x[start: start + 512] + 1.0) / 2.0, training=False)
@@ -159,7 +160,7 @@ class DigitJudge:
         """FID-like distance and coverage of ``fake`` (and, given ``labels``, the share judged as its label)."""
         if real_features is None:
             if real is None:
-                raise ValueError("give the real images (or their features) to compare with.")
+                raise SettingError("give the real images (or their features) to compare with.")
             real_features = self.features(real)
         features, probabilities = self._run(fake)
         predicted = np.argmax(probabilities, axis=1)
@@ -167,7 +168,7 @@ class DigitJudge:
         if labels is not None:
             labels = np.asarray(labels)
             if labels.shape != predicted.shape:
-                raise ValueError(f"give one label per generated image: {len(predicted)}; got shape {labels.shape}.")
+                raise SettingError(f"give one label per generated image: {len(predicted)}; got shape {labels.shape}.")
             label_accuracy = float(np.mean(predicted == labels))
         return Scores(quality.fid_like(real_features, features),
                       quality.class_coverage(predicted, self.n_classes), label_accuracy)

@@ -20,6 +20,7 @@ scalar tensors, averaged over the batch.
 from __future__ import annotations
 
 from .._tf import tf
+from ..errors import SettingError
 
 __all__ = ["KINDS", "discriminator_loss", "generator_loss", "interpolate", "gradient_penalty"]
 
@@ -29,7 +30,7 @@ KINDS = ("non_saturating", "minimax", "wgan-gp")
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(repr(k) for k in KINDS)}; got {kind!r}.")
+        raise SettingError(f"kind must be one of {', '.join(repr(k) for k in KINDS)}; got {kind!r}.")
     return kind
 
 
@@ -38,7 +39,7 @@ def _logits(x, name: str):
     if not x.dtype.is_floating:
         x = tf.cast(x, tf.float32)
     if x.shape.rank is not None and x.shape.rank > 2:
-        raise ValueError(f"{name} should hold one score per image, shape (N,) or (N, 1); got shape {x.shape}.")
+        raise SettingError(f"{name} should hold one score per image, shape (N,) or (N, 1); got shape {x.shape}.")
     return x
 
 

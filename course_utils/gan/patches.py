@@ -20,7 +20,7 @@ import numpy as np
 
 from .._args import positive_int as _positive_int
 from .. import data, losses
-from ..errors import DownloadError
+from ..errors import DownloadError, SettingError
 from .dcgan import as_gan_images
 
 __all__ = ["GRAM_LAYERS", "picture", "random_patches", "noise_patches", "gram_statistics", "gram_distances",
@@ -73,8 +73,8 @@ def random_patches(image, size: int = 32, count: int = 2048, *, seed: int = 0, f
     size, count = _positive_int(size, "size", "32"), _positive_int(count, "count", "2048")
     height, width = picture_.shape[:2]
     if size > min(height, width):
-        raise ValueError(f"patches of {size} pixels do not fit in a {height}×{width} picture; "
-                         f"choose size <= {min(height, width)} or a larger picture.")
+        raise SettingError(f"patches of {size} pixels do not fit in a {height}×{width} picture; "
+                           f"choose size <= {min(height, width)} or a larger picture.")
     rng = np.random.default_rng(seed)
     tops = rng.integers(0, height - size + 1, count)
     lefts = rng.integers(0, width - size + 1, count)
@@ -126,8 +126,8 @@ def gram_distances(patches, reference: dict, extractor) -> dict:
     stats = gram_statistics(patches, extractor)
     missing = [layer for layer in stats if layer not in reference]
     if missing:
-        raise ValueError(f"the reference has no Gram matrix for layer {missing[0]!r}; compute both with the same "
-                         "extractor.")
+        raise SettingError(f"the reference has no Gram matrix for layer {missing[0]!r}; compute both with the same "
+                           "extractor.")
     out = {layer: float(losses.gram_distance(stats[layer], reference[layer])) for layer in stats}
     out["mean"] = float(np.mean(list(out.values())))
     return out
@@ -156,7 +156,7 @@ def patchwork(patches, rows: int, cols: int) -> np.ndarray:
     x = _patch_batch(patches)
     rows, cols = _positive_int(rows, "rows", "4"), _positive_int(cols, "cols", "6")
     if rows * cols > len(x):
-        raise ValueError(f"a {rows}×{cols} patchwork needs {rows * cols} patches; got {len(x)}.")
+        raise SettingError(f"a {rows}×{cols} patchwork needs {rows * cols} patches; got {len(x)}.")
     n, size = rows * cols, x.shape[1]
     grid = x[:n].reshape(rows, cols, size, size, 3).transpose(0, 2, 1, 3, 4).reshape(rows * size, cols * size, 3)
     return np.clip((grid + 1.0) / 2.0, 0.0, 1.0)

@@ -35,6 +35,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._tf import keras, tf
+from ..errors import SettingError
 
 __all__ = ["centres", "ring", "mlp_generator", "mlp_discriminator", "sample", "ModeCoverage",
            "mode_coverage", "Snapshot", "Snapshots", "decision_grid", "Run", "train", "coverage_table",
@@ -54,13 +55,13 @@ _REAL_COLOUR, _FAKE_COLOUR = "#1f77b4", "#d62728"
 
 def _whole(value, name: str, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}; got {value!r}.")
+        raise SettingError(f"{name} must be a whole number >= {low}; got {value!r}.")
     return int(value)
 
 
 def _positive(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number; got {value!r}.")
+        raise SettingError(f"{name} must be a positive number; got {value!r}.")
     return float(value)
 
 
@@ -70,11 +71,12 @@ def _points(points, name: str) -> np.ndarray:
     try:
         arr = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of points with shape (N, 2); got {type(points).__name__}.") from None
+        raise SettingError(f"{name} must be an array of points with shape (N, 2); got "
+                           f"{type(points).__name__}.") from None
     if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ValueError(f"{name} must be an array of points with shape (N, 2); got shape {arr.shape}.")
+        raise SettingError(f"{name} must be an array of points with shape (N, 2); got shape {arr.shape}.")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values: the training has probably diverged.")
+        raise SettingError(f"{name} contains NaN or infinite values: the training has probably diverged.")
     return arr
 
 
@@ -152,7 +154,7 @@ def mlp_discriminator(hidden: int = 128, layers: int = 2, *, activation: str = "
 def _latent_dim(generator) -> int:
     inputs = getattr(generator, "inputs", None)
     if not inputs:
-        raise ValueError("the generator has no fixed input shape; build it with keras.Input((latent_dim,)).")
+        raise SettingError("the generator has no fixed input shape; build it with keras.Input((latent_dim,)).")
     return int(inputs[0].shape[-1])
 
 
@@ -200,14 +202,14 @@ def mode_coverage(points, centres, std: float = STD, *, min_share: float | None 
     pts = _points(points, "points")
     ctr = _points(centres, "centres")
     if len(pts) == 0:
-        raise ValueError("points is empty; give at least one generated point.")
+        raise SettingError("points is empty; give at least one generated point.")
     if len(ctr) == 0:
-        raise ValueError("centres is empty; give at least one mode centre.")
+        raise SettingError("centres is empty; give at least one mode centre.")
     std = _positive(std, "std")
     if min_share is None:
         min_share = 0.2 / len(ctr)
     if isinstance(min_share, bool) or not isinstance(min_share, numbers.Real) or not 0 < min_share <= 1:
-        raise ValueError(f"min_share must be a number in (0, 1]; got {min_share!r}.")
+        raise SettingError(f"min_share must be a number in (0, 1]; got {min_share!r}.")
     distances = np.linalg.norm(pts[:, None, :] - ctr[None, :, :], axis=-1)  # (N, M)
     nearest = np.argmin(distances, axis=1)
     good = distances[np.arange(len(pts)), nearest] <= 3 * std
@@ -307,8 +309,8 @@ class Snapshots(keras.callbacks.Callback):
         """Record a snapshot now (also called by Keras during ``fit``) and return it."""
         model = self.model
         if model is None or not hasattr(model, "generator") or not hasattr(model, "discriminator"):
-            raise ValueError("Snapshots works with a model that has a generator and a discriminator, "
-                             "such as course_utils.gan.GAN; pass it in fit(callbacks=[...]).")
+            raise SettingError("Snapshots works with a model that has a generator and a discriminator, "
+                               "such as course_utils.gan.GAN; pass it in fit(callbacks=[...]).")
         generator, discriminator = model.generator, model.discriminator
         if self._noise is None:
             rng = np.random.default_rng(self.seed)
@@ -402,9 +404,9 @@ def train(real, *, loss: str = "non_saturating", steps: int = 2000, batch_size: 
     steps, batch_size, every = _whole(steps, "steps"), _whole(batch_size, "batch_size"), _whole(every, "every")
     seed = _whole(seed, "seed", low=0)
     if steps % every:
-        raise ValueError(f"steps ({steps}) must be a multiple of every ({every}), the steps between snapshots.")
+        raise SettingError(f"steps ({steps}) must be a multiple of every ({every}), the steps between snapshots.")
     if len(real) < batch_size:
-        raise ValueError(f"real has {len(real)} points, fewer than one batch of {batch_size}.")
+        raise SettingError(f"real has {len(real)} points, fewer than one batch of {batch_size}.")
     learning_rate = _positive(learning_rate, "learning_rate")
 
     def optimizer(updates_per_step):
@@ -439,7 +441,7 @@ def coverage_table(results: dict) -> str:
     Show it with ``IPython.display.Markdown``.
     """
     if not isinstance(results, dict) or not results:
-        raise ValueError("results must be a dict: setting name -> list of runs (or coverages), one per seed.")
+        raise SettingError("results must be a dict: setting name -> list of runs (or coverages), one per seed.")
     rows, width = [], 0
     for name, runs in results.items():
         runs = list(runs) if isinstance(runs, (list, tuple)) else [runs]
@@ -447,8 +449,8 @@ def coverage_table(results: dict) -> str:
         for run in runs:
             cov = run.coverage if isinstance(run, Run) else run
             if not isinstance(cov, ModeCoverage):
-                raise ValueError(f"results[{name!r}] must hold Run or ModeCoverage objects (from toy.train or "
-                                 f"toy.mode_coverage); got {type(run).__name__}.")
+                raise SettingError(f"results[{name!r}] must hold Run or ModeCoverage objects (from toy.train or "
+                                   f"toy.mode_coverage); got {type(run).__name__}.")
             cells.append(f"{cov.covered}/{cov.n_modes} modes, {100 * cov.good:.0f} % good")
         rows.append((str(name), cells))
         width = max(width, len(cells))
@@ -496,7 +498,7 @@ def points_figure(real=None, generated=None, *, centres=None, std: float = STD, 
     real = None if real is None else _points(real, "real")
     generated = None if generated is None else _points(generated, "generated")
     if real is None and generated is None:
-        raise ValueError("give real or generated points (or both) to draw.")
+        raise SettingError("give real or generated points (or both) to draw.")
     centres = None if centres is None else _points(centres, "centres")
     limit, size = _positive(limit, "limit"), _positive(size, "size")
     fig = Figure(figsize=(size, size + 0.3), layout="constrained")
@@ -531,7 +533,7 @@ def _draw_surface(fig, ax, snap: Snapshot, real, colorbar: bool):
 
 def _check_snapshot(snap, name="snapshot") -> Snapshot:
     if not isinstance(snap, Snapshot):
-        raise ValueError(f"{name} must be a Snapshot (from toy.Snapshots); got {type(snap).__name__}.")
+        raise SettingError(f"{name} must be a Snapshot (from toy.Snapshots); got {type(snap).__name__}.")
     return snap
 
 
@@ -588,12 +590,12 @@ def snapshots_figure(snapshots, real=None, *, ncols: int | None = None, suptitle
         snapshots = [snapshots]
     snapshots = list(snapshots) if isinstance(snapshots, (list, tuple)) else snapshots
     if not isinstance(snapshots, list) or not snapshots:
-        raise ValueError("snapshots must be a non-empty list of Snapshot (from toy.Snapshots).")
+        raise SettingError("snapshots must be a non-empty list of Snapshot (from toy.Snapshots).")
     for i, snap in enumerate(snapshots):
         _check_snapshot(snap, f"snapshots[{i}]")
     if titles is not None and (isinstance(titles, str) or len(titles) != len(snapshots)):
-        raise ValueError(f"give one title per snapshot: {len(snapshots)} snapshots, "
-                         f"{1 if isinstance(titles, str) else len(titles)} titles.")
+        raise SettingError(f"give one title per snapshot: {len(snapshots)} snapshots, "
+                           f"{1 if isinstance(titles, str) else len(titles)} titles.")
     real = None if real is None else _points(real, "real")
     ncols = min(len(snapshots), 5) if ncols is None else min(_whole(ncols, "ncols"), len(snapshots))
     nrows = -(-len(snapshots) // ncols)

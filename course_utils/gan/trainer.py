@@ -49,7 +49,7 @@ import numpy as np
 
 from .._args import positive_int as _positive_int, seed as _seed
 from .._io import atomic_path
-from ..errors import CourseError
+from ..errors import CourseError, SettingError
 from .dcgan import as_gan_images
 
 __all__ = ["FORMAT", "CheckpointError", "Trainer", "read_checkpoint", "write_checkpoint", "check_compatible", "tile",
@@ -84,11 +84,11 @@ def tile(images, ncols: int = 8, *, pad: int = 1, scale: int = 1, pad_value: flo
     """
     x = to_pixels(images)
     if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
-        raise ValueError(f"tile needs a batch of images (N, H, W, 1 or 3); got shape {x.shape}.")
+        raise SettingError(f"tile needs a batch of images (N, H, W, 1 or 3); got shape {x.shape}.")
     ncols = min(_positive_int(ncols, "ncols", "8"), len(x))
     scale = _positive_int(scale, "scale", "2")
     if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
-        raise ValueError(f"pad must be a whole number >= 0, like 1; got {pad!r}.")
+        raise SettingError(f"pad must be a whole number >= 0, like 1; got {pad!r}.")
     if x.shape[-1] == 1:
         x = np.repeat(x, 3, axis=-1)
     if scale > 1:
@@ -111,14 +111,14 @@ def save_gif(frames, path, *, fps: float = 5.0, hold: float = 1.5) -> Path:
 
     frames = [np.asarray(f) for f in frames]
     if not frames:
-        raise ValueError("there are no frames to animate yet: train for at least one epoch first.")
+        raise SettingError("there are no frames to animate yet: train for at least one epoch first.")
     if len({f.shape for f in frames}) != 1 or frames[0].dtype != np.uint8:
-        raise ValueError("the frames must be uint8 pictures of one shape, like Trainer.frames.")
+        raise SettingError("the frames must be uint8 pictures of one shape, like Trainer.frames.")
     if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 50:
-        raise ValueError(f"fps must be a number of frames per second in (0, 50], like 5; got {fps!r}.")
+        raise SettingError(f"fps must be a number of frames per second in (0, 50], like 5; got {fps!r}.")
     path = Path(path)
     if path.suffix.lower() != ".gif":
-        raise ValueError(f"the animation's file name must end in .gif, like 'progress.gif'; got {str(path)!r}.")
+        raise SettingError(f"the animation's file name must end in .gif, like 'progress.gif'; got {str(path)!r}.")
     durations = [1000.0 / fps] * len(frames)
     durations[-1] = max(durations[-1], 1000.0 * hold)
     with atomic_path(path) as tmp:
@@ -264,8 +264,8 @@ class Trainer:
         from .training import GAN
 
         if not isinstance(gan, GAN):
-            raise ValueError(f"gan must be a course_utils.gan.GAN (a generator and a discriminator); "
-                             f"got {type(gan).__name__}.")
+            raise SettingError(f"gan must be a course_utils.gan.GAN (a generator and a discriminator); "
+                               f"got {type(gan).__name__}.")
         if not hasattr(gan, "g_optimizer"):
             gan.compile()
         self.gan = gan
@@ -273,21 +273,21 @@ class Trainer:
         self.labels = None
         if gan.conditional:
             if labels is None:
-                raise ValueError("this GAN is conditional: give the class of every image, "
-                                 "Trainer(gan, images, labels).")
+                raise SettingError("this GAN is conditional: give the class of every image, "
+                                   "Trainer(gan, images, labels).")
             y = np.asarray(labels)
             if y.shape != (len(self.images),) or y.dtype.kind not in "iu" or y.min() < 0:
-                raise ValueError(f"labels must be {len(self.images)} whole numbers >= 0, one per image; "
-                                 f"got shape {y.shape} and dtype {y.dtype}.")
+                raise SettingError(f"labels must be {len(self.images)} whole numbers >= 0, one per image; "
+                                   f"got shape {y.shape} and dtype {y.dtype}.")
             self.labels = y.astype(np.int32)
         self.batch_size = _positive_int(batch_size, "batch_size", "64")
         if self.batch_size > len(self.images):
-            raise ValueError(f"batch_size {self.batch_size} is larger than the {len(self.images)} images; "
-                             "use a smaller batch.")
+            raise SettingError(f"batch_size {self.batch_size} is larger than the {len(self.images)} images; "
+                               "use a smaller batch.")
         self.seed = _seed(gan.seed if seed is None else seed)
         self.metrics = metrics
         if metrics is not None and not callable(metrics):
-            raise ValueError("metrics must be a function metrics(gan) -> dict of numbers, or None.")
+            raise SettingError("metrics must be a function metrics(gan) -> dict of numbers, or None.")
         self.metrics_every = _positive_int(metrics_every, "metrics_every", "1")
         self.sample_every = _positive_int(sample_every, "sample_every", "1")
         self.progress = bool(progress)
@@ -339,7 +339,7 @@ class Trainer:
         noise = np.asarray(noise, np.float32)
         if self.gan.conditional:
             if labels is None:
-                raise ValueError("this GAN is conditional: give one class label per noise vector.")
+                raise SettingError("this GAN is conditional: give one class label per noise vector.")
             labels = np.broadcast_to(np.asarray(labels, np.int32), (len(noise),))
         out = []
         for start in range(0, len(noise), 256):
@@ -425,7 +425,7 @@ class Trainer:
         """Load a checkpoint (default: the folder's) into the networks and optimisers; returns its epoch."""
         path = Path(path) if path is not None else self.checkpoint_path
         if path is None:
-            raise ValueError("this trainer has no folder: give the checkpoint's path, resume('run/checkpoint.npz').")
+            raise SettingError("this trainer has no folder: give the checkpoint's path, resume('run/checkpoint.npz').")
         arrays, meta = read_checkpoint(path)
         self._check_compatible(arrays, meta, f"The checkpoint {path}")
         self._apply(arrays, meta)
@@ -439,7 +439,7 @@ class Trainer:
         if self.metrics is not None and (self.epoch % self.metrics_every == 0 or self._last):
             values = self.metrics(self.gan)
             if not isinstance(values, dict):
-                raise ValueError(f"metrics(gan) must return a dict of numbers; got {type(values).__name__}.")
+                raise SettingError(f"metrics(gan) must return a dict of numbers; got {type(values).__name__}.")
             row.update({str(k): float(v) for k, v in values.items()})
         rows = len(self.history["epoch"])
         for key in list(self.history) + [k for k in row if k not in self.history]:
@@ -532,7 +532,7 @@ class Trainer:
     def series(self, key: str) -> tuple[list, list]:
         """(epochs, values) of one history entry, leaving out the epochs without a value."""
         if key not in self.history:
-            raise ValueError(f"the history has no {key!r}; it has {', '.join(repr(k) for k in self.history)}.")
+            raise SettingError(f"the history has no {key!r}; it has {', '.join(repr(k) for k in self.history)}.")
         pairs = [(e, v) for e, v in zip(self.history["epoch"], self.history[key]) if v is not None]
         return [e for e, _ in pairs], [v for _, v in pairs]
 
@@ -540,7 +540,7 @@ class Trainer:
         """The frames as an animated GIF (default ``folder/progress.gif``), written atomically."""
         if path is None:
             if self.folder is None:
-                raise ValueError("this trainer has no folder: give a path, save_gif('progress.gif').")
+                raise SettingError("this trainer has no folder: give a path, save_gif('progress.gif').")
             path = self.folder / "progress.gif"
         return save_gif(self.frames, path, fps=fps, hold=hold)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from .._tf import keras, tf
 from . import losses
+from ..errors import SettingError
 
 __all__ = ["GAN", "UPDATES"]
 
@@ -71,10 +72,10 @@ class GAN(keras.Model):
         if latent_dim is None:
             inputs = generator.inputs if getattr(generator, "inputs", None) else None
             if not inputs:
-                raise ValueError("latent_dim is needed when the generator has no fixed input shape.")
+                raise SettingError("latent_dim is needed when the generator has no fixed input shape.")
             latent_dim = int(inputs[0].shape[-1])
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0, got {seed!r}.")
+            raise SettingError(f"seed must be a whole number >= 0, got {seed!r}.")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -118,14 +119,14 @@ class GAN(keras.Model):
         """
         loss = losses._kind(loss)
         if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
-            raise ValueError(f"d_steps must be a whole number >= 1, got {d_steps!r}.")
+            raise SettingError(f"d_steps must be a whole number >= 1, got {d_steps!r}.")
         if update is None:
             update = "alternating" if (loss == "wgan-gp" or d_steps > 1) else "simultaneous"
         if update not in UPDATES:
-            raise ValueError(f"update must be 'simultaneous' or 'alternating'; got {update!r}.")
+            raise SettingError(f"update must be 'simultaneous' or 'alternating'; got {update!r}.")
         if update == "simultaneous" and (loss == "wgan-gp" or d_steps > 1):
-            raise ValueError("WGAN-GP and d_steps > 1 need update='alternating': the critic is updated "
-                             "first, then the generator through it.")
+            raise SettingError("WGAN-GP and d_steps > 1 need update='alternating': the critic is updated "
+                               "first, then the generator through it.")
         super().compile(**kwargs)
         if not tf.config.list_physical_devices("GPU"):
             _unfused_cpu_graphs()
@@ -133,8 +134,8 @@ class GAN(keras.Model):
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.loss_kind, self.update, self.d_steps, self.gp_weight = loss, update, d_steps, float(gp_weight)
         if joint and _has_batch_norm(self.discriminator):
-            raise ValueError("joint=True would mix real and generated images in the discriminator's batch "
-                             "normalisation; leave joint=False for this discriminator.")
+            raise SettingError("joint=True would mix real and generated images in the discriminator's batch "
+                               "normalisation; leave joint=False for this discriminator.")
         self._joint = bool(joint)
 
     @property
