@@ -524,13 +524,11 @@ def time_to_reach(losses, seconds, target) -> float | None:
     clock: how long did L-BFGS need to reach the loss Adam ended with? (It is also the
     answer to that notebook's exercise 2.)
     """
-    from .errors import SettingError
-
     losses, seconds = np.asarray(losses, dtype=np.float64), np.asarray(seconds, dtype=np.float64)
     if losses.ndim != 1 or losses.shape != seconds.shape:
         raise SettingError(f"losses and seconds must be two lists of the same length, one value per step; "
-                           f"got shapes {losses.shape} and {seconds.shape}")
+                           f"got shapes {losses.shape} and {seconds.shape}.")
     if not _is_number(target):
-        raise SettingError(f"target must be a finite number, the loss to reach; got {target!r}")
+        raise SettingError(f"target must be a finite number, the loss to reach; got {target!r}.")
     reached = np.flatnonzero(losses <= float(target))
     return float(seconds[reached[0]]) if reached.size else None
