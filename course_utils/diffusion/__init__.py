@@ -1,0 +1,1 @@
+"""Diffusion models: noise in, picture out (notebook 08)."""
