@@ -29,7 +29,7 @@ import numpy as np
 from ..errors import SettingError
 # The course's checkpoint files. They will move to course_utils.checkpoints with the same names:
 # this import is the only line of the subpackage that names their module.
-from ..gan.trainer import CheckpointError, check_compatible, read_checkpoint, write_checkpoint
+from ..gan.trainer import CheckpointError, check_compatible, read_checkpoint as _read_checkpoint, write_checkpoint
 from ..gan.trainer import save_gif, tile, _save_png
 from .model import Diffusion
 from .schedule import _positive_int
@@ -38,6 +38,11 @@ __all__ = ["FORMAT", "CheckpointError", "Trainer", "read_checkpoint", "as_images
 
 #: Written into every checkpoint of this trainer; a file of another kind is refused.
 FORMAT = "course_utils.diffusion.trainer/1"
+
+
+def read_checkpoint(path, *, format: str = FORMAT) -> tuple[dict, dict]:
+    """(arrays, meta) of a checkpoint file this trainer wrote; :class:`CheckpointError` for any other file."""
+    return _read_checkpoint(path, format=format)
 
 
 def as_images(images, name: str = "images") -> np.ndarray:
@@ -214,7 +219,7 @@ class Trainer:
         path = Path(path) if path is not None else self.checkpoint_path
         if path is None:
             raise SettingError("this trainer has no folder: give the checkpoint's path, resume('run/checkpoint.npz').")
-        arrays, meta = read_checkpoint(path, format=FORMAT)
+        arrays, meta = read_checkpoint(path)
         check_compatible(arrays, meta, f"The checkpoint {path}", self._variables(), self._settings(),
                          "choose another folder, or pass resume=False to start afresh")
         self._apply(arrays, meta)
@@ -267,8 +272,9 @@ class Trainer:
         if self._snapshot is None:
             self._record(0.0, 0.0, None)
             self.save_checkpoint()
-        if self.epoch >= target:
-            print(f"Already trained for {self.epoch} epochs (step {self.step}); ask for more epochs to continue.")
+        if self.epoch >= target or (seconds is not None and self.history["seconds"][-1] >= seconds):
+            print(f"Already trained for {self.epoch} epochs (step {self.step}, {self.history['seconds'][-1]:.0f} s); "
+                  "ask for more to continue.")
             return self.history
         bar = tqdm(total=(target - self.epoch) * self.steps_per_epoch, desc="training", unit="step",
                    disable=not self.progress)
