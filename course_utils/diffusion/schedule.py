@@ -39,7 +39,7 @@ import dataclasses
 
 import numpy as np
 
-from .._args import positive_int as _checked_int
+from .._args import positive_int as _positive_int
 from ..errors import SettingError
 
 __all__ = ["KINDS", "Schedule", "linear", "cosine", "make", "q_mean_variance", "q_sample", "predict_x0",
@@ -47,16 +47,6 @@ __all__ = ["KINDS", "Schedule", "linear", "cosine", "make", "q_mean_variance", "
 
 #: The schedules :func:`make` knows.
 KINDS = ("cosine", "linear")
-
-
-def _positive_int(value, name: str, example: str) -> int:
-    """``_args.positive_int``, its one sentence raised as a :class:`SettingError`."""
-    try:
-        return _checked_int(value, name, example)
-    except SettingError:
-        raise
-    except ValueError as err:
-        raise SettingError(str(err)) from None
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
