@@ -97,3 +97,15 @@ def test_readme_has_a_colab_badge_for_every_notebook_in_order():
         if prefix in row:
             number = re.search(r"notebooks/(\d\d)_", row).group(1)
             assert row.startswith(f"| {number} "), f"this row's label does not match its badge: {row[:60]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_tensorflow_is_first_imported_through_course_utils(path):
+    """course_utils imports TensorFlow with its C++ start-up notices (oneDNN, cuInit) kept out of the notebook;
+    a notebook that imports keras or tensorflow before it shows them as red text a learner cannot act on."""
+    code = [c for c in _cells(path) if c["cell_type"] == "code"]
+    for line in "".join(code[0]["source"]).splitlines():
+        if re.match(r"\s*(from|import) course_utils", line) and "colab" not in line:
+            return
+        assert not re.match(r"\s*(import|from) (keras|tensorflow)\b", line), \
+            f"{path.name}: import course_utils before keras/tensorflow in the set-up cell ({line.strip()!r})"
