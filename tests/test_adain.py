@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from course_utils import adain, data, fit
+from course_utils import data
+from course_utils.fast import adain, fit
 from course_utils.errors import ImageError
 
 EPS = 1e-5
@@ -208,7 +209,7 @@ def test_training_lowers_the_style_loss(vgg, pictures):
     before = {k: float(v) for k, v in net.loss_fn(net.decoder, fixed).items()}
     assert all(np.isfinite(v) and v > 0 for v in before.values())
     assert before["total"] == pytest.approx(before["content"] + net.style_weight * before["style"], rel=1e-5)
-    run = fit.Trainer(net.decoder, net.loss_fn, pairs, batch_size=2, learning_rate=1e-3, progress=False)
+    run = fit.NetworkTrainer(net.decoder, net.loss_fn, pairs, batch_size=2, learning_rate=1e-3, progress=False)
     history = run.train(30)
     assert len(history["style"]) == 30 and np.all(np.isfinite(history["total"]))
     after = {k: float(v) for k, v in net.loss_fn(net.decoder, fixed).items()}

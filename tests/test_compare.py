@@ -1,11 +1,12 @@
-"""Comparing stylisation methods (course_utils.compare): timing, perceptual losses, the table."""
+"""Comparing stylisation methods (course_utils.fast.compare): timing, perceptual losses, the table."""
 
 import time
 
 import numpy as np
 import pytest
 
-from course_utils import compare, data, transfer
+from course_utils import data, transfer
+from course_utils.fast import compare
 from course_utils.errors import CourseError, ImageError
 
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from course_utils import data, feedforward, fit, transfer
+from course_utils import data, transfer
+from course_utils.fast import feedforward, fit
 from course_utils.errors import SettingError
 
 
