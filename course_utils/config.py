@@ -27,8 +27,12 @@ BRANCH = "main"
 _TRUE = {"1", "true", "yes", "on"}
 
 
+#: The environment variable that turns quick mode on.
+QUICK_VARIABLE = "COURSE_QUICK"
+
+
 def _read_quick() -> bool:
-    return os.environ.get("COURSE_QUICK", "").strip().lower() in _TRUE
+    return os.environ.get(QUICK_VARIABLE, "").strip().lower() in _TRUE
 
 
 #: True when ``COURSE_QUICK`` is set to 1/true/yes/on: tiny sizes and few steps, for CI.

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import memory
+from . import memory, validate
 from ._io import atomic_path
 from .errors import ImageError, SettingError
 
@@ -88,9 +88,7 @@ def _check_size(size) -> int | None:
 
 
 def _check_max_pixels(max_pixels) -> int:
-    if isinstance(max_pixels, (bool, np.bool_)) or not isinstance(max_pixels, (int, np.integer)) or max_pixels < 1:
-        raise SettingError(f"max_pixels must be a whole number >= 1, like max_pixels=120_000_000; got {max_pixels!r}.")
-    return int(max_pixels)
+    return validate.positive_int(max_pixels, "max_pixels", "max_pixels=120_000_000")
 
 
 def _check_memory(work: str, height: int, width: int, size: int | None, name: str) -> None:
@@ -227,8 +225,6 @@ def resize(image, shape, *, method: str = "bilinear", edges: str = "reflect") ->
     are clipped to [0, 1] (Lanczos overshoots a little); the result is float32. The image is
     returned unchanged when it already has that size.
     """
-    from . import validate
-
     method = validate.choice(method, ("bilinear", "lanczos"), "method")
     edges = validate.choice(edges, ("reflect", "edge"), "edges")
     arr = np.asarray(image)

@@ -309,7 +309,7 @@ def environment() -> dict:
         "NumPy": np.__version__,
         "Devices": f"{len(gpus)} GPU(s): " + ", ".join(g.name for g in gpus) if gpus else "CPU only",
         "CPU cores": os.cpu_count(),
-        "Quick mode": "on (COURSE_QUICK=1): small sizes, few steps" if config.QUICK else "off: full sizes",
+        "Quick mode": f"on ({config.QUICK_VARIABLE}=1): small sizes, few steps" if config.QUICK else "off: full sizes",
         "Cache folder": str(config.cache_dir()),
         "VGG19 weights": (f"{weights.kind} ({weights.source})" if weights
                           else "not prepared yet: run `python -m course_utils.models prepare`"),

@@ -34,8 +34,12 @@ def _is_whole(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
-def whole_number(value, name: str, example: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """``value`` as an int if it is a whole number (not a bool) within the bounds, else a SettingError."""
+def whole_number(value, name: str, example: str, *, minimum: int | None = None, maximum: int | None = None,
+                 error=SettingError) -> int:
+    """``value`` as an int if it is a whole number (not a bool) within the bounds, else a SettingError.
+
+    ``error`` is the SettingError subclass to raise (a module's own, like ``compare.CompareError``).
+    """
     if not _is_whole(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         if minimum is not None and maximum is not None:
             bounds = f" from {minimum} to {maximum}"
@@ -45,7 +49,7 @@ def whole_number(value, name: str, example: str, *, minimum: int | None = None, 
             bounds = f" <= {maximum}"
         else:
             bounds = ""
-        raise SettingError(f"{name} must be a whole number{bounds}, like {example}; got {value!r}.")
+        raise error(f"{name} must be a whole number{bounds}, like {example}; got {value!r}.")
     return int(value)
 
 

@@ -358,11 +358,11 @@ def test_train_small_cnn_learns_the_digits_quickly_and_reproducibly(capsys):
     ({"labels": np.zeros(3, np.int64)}, "labels must be 10 whole numbers >= 0, one per image"),
     ({"labels": np.zeros(10)}, "labels must be 10 whole numbers"),
     ({"labels": np.arange(10) - 1}, "labels must be 10 whole numbers >= 0"),
-    ({"test_fraction": 1.5}, "test_fraction must be a number between 0 and 1"),
+    ({"test_fraction": 1.5}, "test_fraction must be a number > 0 and < 1"),
     ({"test_fraction": 0.01}, "leaves no images for training or for testing"),
     ({"epochs": 0}, "epochs must be a whole number >= 1"),
     ({"seed": "a"}, "seed must be a whole number >= 0"),
-    ({"learning_rate": 0}, "learning_rate must be a positive number"),
+    ({"learning_rate": 0}, "learning_rate must be a number > 0"),
 ])
 def test_train_small_cnn_rejects_bad_arguments(change, message):
     arguments = {"images": np.zeros((10, 16, 16, 1), np.float32), "labels": np.arange(10) % 2}

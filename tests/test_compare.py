@@ -172,10 +172,10 @@ def test_perceptual_losses_of_the_photo(content, objective):
 
 @pytest.mark.slow
 def test_perceptual_losses_resize_to_the_given_shape(content, objective):
-    from course_utils import post
+    from course_utils import images
 
     bigger = data.content("chelsea", size=96)
-    resized = post._resize_to(bigger, content.shape[:2])
+    resized = images.resize(bigger, content.shape[:2])
     assert compare.perceptual_losses(bigger, objective, shape=content.shape[:2]) == \
         compare.perceptual_losses(resized, objective)
     with pytest.raises(ImageError, match="The picture is 64 x 96 pixels.*pass shape=content.shape") as err:

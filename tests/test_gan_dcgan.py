@@ -45,7 +45,7 @@ def test_conditional_networks_take_labels():
 def test_bad_builder_arguments_are_one_sentence():
     with pytest.raises(ValueError, match="width must be a whole number"):
         dcgan.generator(16, width=0)
-    with pytest.raises(ValueError, match="dropout must be a number in"):
+    with pytest.raises(ValueError, match="dropout must be a number >= 0 and < 1"):
         dcgan.discriminator(16, dropout=1.5)
 
 

@@ -57,10 +57,7 @@ class CompareError(SettingError):
 
 
 def _count(value, name: str, low: int, example: str) -> int:
-    try:
-        return validate.whole_number(value, name, example, minimum=low)
-    except SettingError as err:
-        raise CompareError(str(err)) from None
+    return validate.whole_number(value, name, example, minimum=low, error=CompareError)
 
 
 def _check_callable(fn, what: str) -> None:
