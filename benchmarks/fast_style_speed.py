@@ -33,7 +33,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from common import machine, write_readme  # noqa: E402
-from course_utils import adain, compare, data, feedforward, fit, magenta, transfer  # noqa: E402
+from course_utils import data, transfer  # noqa: E402
+from course_utils.fast import adain, compare, feedforward, fit, magenta  # noqa: E402
 
 
 def networks(style):

@@ -353,6 +353,8 @@ class AdaINModel:
         about 40 times more and the colours (relu1_1) are matched last.
     base : keras.Model, optional
         VGG19 as :func:`models.vgg19` gives it (the default).
+    seed : int
+        Seeds a new decoder's initial weights (see :func:`decoder`).
 
     Attributes
     ----------
@@ -366,11 +368,11 @@ class AdaINModel:
 
     def __init__(self, decoder_model=None, *, layer: str | None = None, width: float = DEFAULTS["width"],
                  style_weight: float = DEFAULTS["style_weight"], style_layers=None,
-                 normalise: bool = DEFAULTS["normalise"], base=None):
+                 normalise: bool = DEFAULTS["normalise"], base=None, seed: int = 0):
         from .. import models
 
         if decoder_model is None:
-            decoder_model = decoder(DEFAULTS["layer"] if layer is None else layer, width)
+            decoder_model = decoder(DEFAULTS["layer"] if layer is None else layer, width, seed=seed)
         elif not isinstance(decoder_model, keras.Model):
             raise SettingError(f"decoder_model must be a keras.Model made by adain.decoder(), "
                                f"got {type(decoder_model).__name__}.")
