@@ -37,7 +37,7 @@ import numpy as np
 
 from course_utils._tf import keras, tf
 from course_utils.diffusion import Diffusion, nets, schedule
-from course_utils.gan import dcgan
+from course_utils import data
 from course_utils.gan.judge import DigitJudge
 from common import machine, write_readme
 
@@ -205,7 +205,7 @@ def main(argv=None) -> int:
     parser.add_argument("--judge-epochs", type=int, default=15, help="epochs of the judging classifier")
     parser.add_argument("--write", action="store_true", help="write the results into benchmarks/README.md")
     args = parser.parse_args(argv)
-    images, labels = dcgan.digit_images(16)
+    images, labels = data.digits(16, value_range=(-1, 1))
     print(f"{machine()}\n{len(images)} digits at 16×16; speed: {args.repeats} × {args.steps} steps ...", flush=True)
     contenders = {"keras.io": KerasIO(images, args.batch), "course": Course(images, args.batch)}
     weights = {name: (c.network if name == "keras.io" else c.model.network).count_params()

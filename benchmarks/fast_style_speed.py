@@ -33,7 +33,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from common import machine, write_readme  # noqa: E402
-from course_utils import adain, compare, data, feedforward, fit, magenta, transfer  # noqa: E402
+from course_utils import data, transfer  # noqa: E402
+from course_utils.fast import adain, compare, feedforward, fit, magenta  # noqa: E402
 
 
 def networks(style):
@@ -51,7 +52,7 @@ def training_step_seconds(net, arbitrary, style, crop: int, batch: int, steps: i
     """Median seconds of one training step of each network, after one warm-up step."""
     photos = feedforward.training_photos(size=max(2 * crop, 64))
     times = {}
-    ff = fit.Trainer(net, feedforward.perceptual_loss(style), fit.CropSampler(photos, crop), batch_size=batch,
+    ff = fit.NetworkTrainer(net, feedforward.perceptual_loss(style), fit.CropSampler(photos, crop), batch_size=batch,
                      progress=False)
     times["feed-forward network"] = _step_time(ff, steps)
     ad = adain.trainer(arbitrary, crop=crop, batch_size=batch, progress=False)

@@ -37,6 +37,7 @@ import time
 
 import numpy as np
 
+from course_utils import data
 from course_utils._tf import keras, tf
 from course_utils.gan import GAN, dcgan
 from course_utils.gan.judge import DigitJudge
@@ -228,7 +229,7 @@ def main(argv=None) -> int:
     parser.add_argument("--write", action="store_true", help="write the results into benchmarks/README.md")
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(0)
-    images, labels = dcgan.digit_images(28, args.data)
+    images, labels = data.digits(28, args.data, value_range=(-1, 1))
     print(f"{machine()}\n{len(images)} {args.data} digits; speed: {args.repeats} × {args.steps} steps each ...",
           flush=True)
     contenders = {"tutorial": Tutorial(args.batch), "course_step": Course(own_networks=False),

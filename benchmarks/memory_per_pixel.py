@@ -83,18 +83,15 @@ def _work(kind: str):
         return paint
     style = data.style("swirl", size=256)
     if kind == "feedforward":
-        from course_utils import feedforward
-
+        from course_utils.fast import feedforward
         net = feedforward.transform_net()
         stylize = lambda picture: feedforward.stylize(net, picture)  # noqa: E731
     elif kind == "adain":
-        from course_utils import adain
-
+        from course_utils.fast import adain
         model = adain.AdaINModel()
         stylize = lambda picture: model.stylize(picture, style)  # noqa: E731
     elif kind == "magenta":
-        from course_utils import magenta
-
+        from course_utils.fast import magenta
         stylize = lambda picture: magenta.stylize(picture, style)  # noqa: E731
     else:
         raise SystemExit(f"unknown kind of work {kind!r}; choose from {', '.join(SIZES)}")

@@ -27,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from common import machine, write_readme  # noqa: E402
-from course_utils import cnn, compare  # noqa: E402
+from course_utils import cnn, data  # noqa: E402
+from course_utils.fast import compare  # noqa: E402
 
 
 def loop_conv2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -62,7 +63,7 @@ def main(argv=None) -> int:
                      f"valid {course['valid'] * 1e3:.2f} ms, same {course['same'] * 1e3:.2f} ms; "
                      f"the Python loop {loop * 1e3:.1f} ms (**{loop / course['valid']:.0f}×** slower)"))
     if args.train:
-        images, labels = cnn.digits()
+        images, labels = data.digits()
         seconds = compare.seconds_per_image(lambda: cnn.train_small_cnn(images, labels, progress=False),
                                             repeats=1, warmup=0)
         rows.append(("`cnn.train_small_cnn` on the digits (10 epochs)", f"{seconds:.1f} s"))

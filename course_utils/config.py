@@ -1,5 +1,8 @@
 """Course-wide settings: the quick-mode switch, where files are cached, seeding.
 
+This module imports nothing else of the course at load time (it is at the bottom of the
+import graph); what the course runs on is :func:`course_utils.models.environment`.
+
 Quick mode is read here and nowhere else. ``make test`` sets ``COURSE_QUICK=1``
 so that every notebook runs in a minute or two on a laptop CPU; learners get the
 full sizes by default. Notebooks take their parameters through :func:`pick`::
@@ -11,7 +14,6 @@ full sizes by default. Notebooks take their parameters through :func:`pick`::
 from __future__ import annotations
 
 import os
-import sys
 import random
 from pathlib import Path
 
@@ -25,8 +27,12 @@ BRANCH = "main"
 _TRUE = {"1", "true", "yes", "on"}
 
 
+#: The environment variable that turns quick mode on.
+QUICK_VARIABLE = "COURSE_QUICK"
+
+
 def _read_quick() -> bool:
-    return os.environ.get("COURSE_QUICK", "").strip().lower() in _TRUE
+    return os.environ.get(QUICK_VARIABLE, "").strip().lower() in _TRUE
 
 
 #: True when ``COURSE_QUICK`` is set to 1/true/yes/on: tiny sizes and few steps, for CI.
@@ -69,9 +75,9 @@ def seed(value: int = 0) -> None:
 
     Returns None, so that the set-up cell that ends with it shows nothing.
     """
-    from ._args import seed as _seed
+    from .validate import seed_value
 
-    value = _seed(value)
+    value = seed_value(value)
     random.seed(value)
     np.random.seed(value)
     from ._tf import keras
@@ -79,28 +85,39 @@ def seed(value: int = 0) -> None:
     keras.utils.set_random_seed(value)
 
 
-def environment() -> dict:
-    """What the course runs on: versions, devices, quick mode, cache and weights.
+class Initializers:
+    """The course's one seeding policy for network builders.
 
-    Notebook 00 shows this as a table; paste it into a question when asking for help.
+    Every function that builds a network (``cnn.small_cnn``, ``gan.judge.classifier``,
+    ``gan.dcgan.generator`` and ``discriminator``, ``fast.feedforward.transform_net``,
+    ``fast.adain.decoder``; ``gan.toy``'s MLPs derive theirs the same way) takes ``seed=`` and
+    seeds its *initialisers only*: it makes ``init = Initializers(seed)`` and gives each layer
+    with weights ``kernel_initializer=init.kernel()`` (``init.embedding()`` for an embedding,
+    ``seed=init.seed()`` for dropout). So the same seed builds the same network, and building
+    one leaves Python's, NumPy's and TensorFlow's global random state alone: what a notebook
+    draws afterwards does not depend on how many networks it built. (:func:`seed` is the
+    notebook's own call that seeds everything.)
     """
-    import platform
 
-    from ._tf import keras, tf
-    from . import models
+    def __init__(self, seed: int = 0):
+        from .validate import seed_value
 
-    gpus = tf.config.list_physical_devices("GPU")
-    weights = models.weights_info()
-    return {
-        "Python": platform.python_version(),
-        "TensorFlow": tf.__version__,
-        "Keras": keras.__version__,
-        "NumPy": np.__version__,
-        "Devices": f"{len(gpus)} GPU(s): " + ", ".join(g.name for g in gpus) if gpus else "CPU only",
-        "CPU cores": os.cpu_count(),
-        "Quick mode": "on (COURSE_QUICK=1): small sizes, few steps" if QUICK else "off: full sizes",
-        "Cache folder": str(cache_dir()),
-        "VGG19 weights": (f"{weights.kind} ({weights.source})" if weights
-                          else "not prepared yet: run `python -m course_utils.models prepare`"),
-        "Running in": "Google Colab" if "google.colab" in sys.modules else "Jupyter / Python",
-    }
+        self.base = seed_value(seed)
+        self.count = 0
+
+    def seed(self) -> int:
+        """A new seed for the next layer: a function of the builder's seed and the layer's place."""
+        self.count += 1
+        return (self.base * 7919 + self.count) % 2 ** 31
+
+    def kernel(self):
+        """Keras' default kernel initialiser (Glorot uniform), seeded."""
+        from ._tf import keras
+
+        return keras.initializers.GlorotUniform(seed=self.seed())
+
+    def embedding(self):
+        """Keras' default embedding initialiser (uniform in ±0.05), seeded."""
+        from ._tf import keras
+
+        return keras.initializers.RandomUniform(-0.05, 0.05, seed=self.seed())

@@ -21,6 +21,10 @@ shape (H, W, 3), values in [0, 1]; ``size`` is passed on to :func:`images.load`)
 :func:`load_any` accepts any catalogue name or else a path or URL, and
 :func:`catalogue` lists everything (for a table in notebook 00).
 
+One more set, not pictures of the course's format: **handwritten digits** (:func:`digits`),
+the small grey images notebook 01's CNN and notebook 06's GANs learn from: scikit-learn's
+bundled 8×8 digits (offline), or MNIST / Fashion-MNIST downloaded once.
+
 Classroom mirror: set ``COURSE_PAINTINGS_URL`` to a base address (``http://``,
 ``https://`` or ``file://``) that serves the painting files under their usual
 names (``starry_night.jpg`` ...); the file name is appended to it, for example
@@ -32,12 +36,13 @@ still verified, so the mirror must serve the very same files.
 from __future__ import annotations
 
 import difflib
+import gzip
 import os
 from pathlib import Path
 
 import numpy as np
 
-from . import art, config, downloads, images
+from . import art, config, downloads, images, validate
 from .errors import DownloadError, ImageError, SettingError
 
 __all__ = [
@@ -53,6 +58,8 @@ __all__ = [
     "painting_path",
     "load_any",
     "catalogue",
+    "DIGIT_SOURCES",
+    "digits",
 ]
 
 # ------------------------------------------------------------------ content photos
@@ -359,3 +366,84 @@ def catalogue() -> list[dict]:
             "code": f"data.painting('{n}')",
         })
     return rows
+
+
+# ------------------------------------------------------------------ handwritten digits
+
+#: Where :func:`digits` gets its images.
+DIGIT_SOURCES = ("sklearn", "mnist", "fashion_mnist")
+
+_KERAS_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+_FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+
+
+def _idx(path) -> np.ndarray:
+    """Read one gzipped IDX file (the MNIST family's format)."""
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def _download_digits(source: str, base_url: str):
+    alternative = "use source='sklearn', the digits that come with scikit-learn (no download)"
+    if source == "mnist":
+        path = downloads.fetch(base_url + "mnist.npz", sha256=_MNIST_SHA256 if base_url == _KERAS_DATASETS else None,
+                               subdir="datasets", alternative=alternative)
+        with np.load(path, allow_pickle=False) as f:
+            return f["x_train"], f["y_train"]
+    images_path, labels_path = (downloads.fetch(base_url + name, fname=f"fashion-{name}", subdir="datasets",
+                                                alternative=alternative) for name in _FASHION_FILES)
+    return _idx(images_path), _idx(labels_path)
+
+
+def digits(size: int = 16, source: str = "sklearn", *, limit: int | None = None, value_range=(0, 1),
+           base_url: str = _KERAS_DATASETS) -> tuple[np.ndarray, np.ndarray]:
+    """Handwritten digits (or clothes) as grey images, with their labels: the course's one digits loader.
+
+    Parameters
+    ----------
+    size : int
+        Side of the returned images in pixels (bilinear resizing, anti-aliased when shrinking).
+    source : "sklearn", "mnist" or "fashion_mnist"
+        ``"sklearn"``: the 1,797 8×8 digits bundled with scikit-learn, always available.
+        ``"mnist"`` (60,000 digits, 28×28) and ``"fashion_mnist"`` (60,000 clothes) are
+        downloaded once into the course's cache; without a network they raise
+        :class:`~course_utils.errors.DownloadError` saying so.
+    limit : int, optional
+        Keep only the first ``limit`` images (quick experiments).
+    value_range : (0, 1) or (-1, 1)
+        (0, 1), the default, for a classifier (notebook 01); (-1, 1), a generator's tanh
+        range, for a GAN (notebook 06).
+    base_url : str, optional
+        Where the MNIST files are served (the Keras datasets bucket by default).
+
+    Returns
+    -------
+    images : float32 (N, size, size, 1), white strokes on black
+    labels : int64 (N,), the digit (or garment) each image shows, 0 to 9
+    """
+    size = validate.positive_int(size, "size", "size=16")
+    source = validate.choice(source, DIGIT_SOURCES, "source")
+    value_range = tuple(value_range) if isinstance(value_range, (tuple, list)) else value_range
+    if value_range not in ((0, 1), (-1, 1)):
+        raise SettingError(f"value_range must be (0, 1) or (-1, 1), like value_range=(-1, 1) for a GAN; "
+                           f"got {value_range!r}.")
+    if source == "sklearn":
+        from sklearn.datasets import load_digits
+
+        bunch = load_digits()
+        pixels, labels = bunch.images / 16.0, bunch.target  # the originals hold 0..16
+    else:
+        pixels, labels = _download_digits(source, base_url)
+        pixels = pixels / 255.0
+    if limit is not None:
+        limit = validate.positive_int(limit, "limit", "limit=1000")
+        pixels, labels = pixels[:limit], labels[:limit]
+    stack = np.moveaxis(np.asarray(pixels, np.float32), 0, -1)  # (h, w, N): all digits resized at once
+    pixels = np.moveaxis(images.resize(stack, (size, size), edges="edge"), -1, 0)
+    if value_range == (-1, 1):
+        pixels = pixels * 2.0 - 1.0
+    return pixels.astype(np.float32)[..., np.newaxis], np.asarray(labels, np.int64)

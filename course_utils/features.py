@@ -28,19 +28,10 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ImageError, SettingError
+from .validate import numbers as _numpy
 
 __all__ = ["normalise_map", "top_channels", "filter_tiles", "channel_maps", "layer_maps",
            "shuffle_positions", "random_crops", "style_grams"]
-
-
-def _numpy(x, name: str) -> np.ndarray:
-    """``x`` (NumPy array, tf.Tensor, Keras variable, list) as a NumPy array of numbers."""
-    if hasattr(x, "numpy"):
-        x = x.numpy()
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise SettingError(f"{name} must hold numbers, got an array of dtype {arr.dtype}.")
-    return arr
 
 
 def _activations(features, name: str = "features") -> np.ndarray:
@@ -214,12 +205,12 @@ def layer_maps(image, layers, *, channels=None, base=None) -> dict[str, np.ndarr
         ``layer name -> numpy.ndarray (H', W', C)``, float32, without the batch axis.
     """
     from . import models
-    from .images import _to_float_rgb
+    from .images import to_float_rgb
 
     if isinstance(layers, str):
         layers = [layers]
     layers = list(layers)
-    picture = _to_float_rgb(image, "the image")
+    picture = to_float_rgb(image, "the image")
     extractor = models.feature_extractor(layers, base)
     deepest = max(layers, key=lambda name: _smallest_side(extractor.model, name))
     need = _smallest_side(extractor.model, deepest)
@@ -264,9 +255,9 @@ def random_crops(image, size: int, count: int = 2, seed: int = 0) -> list[np.nda
 
     Raises a SettingError when the image is smaller than ``size`` on a side.
     """
-    from .images import _to_float_rgb
+    from .images import to_float_rgb
 
-    picture = _to_float_rgb(image, "the image")
+    picture = to_float_rgb(image, "the image")
     for value, name in ((size, "size"), (count, "count")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise SettingError(f"{name} must be a positive whole number, like {name}=4; got {value!r}.")

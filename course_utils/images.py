@@ -6,6 +6,11 @@ that; :func:`save` writes it back (atomically); :func:`vgg_preprocess` and
 :func:`vgg_deprocess` convert to and from what VGG19 expects; :func:`to_batch`
 and :func:`from_batch` add and remove the batch axis TensorFlow models want.
 
+The other modules use the same few helpers: :func:`to_float_rgb` (an array in any accepted
+shape and dtype → the course's format), :func:`as_image` (the same, files loaded too),
+:func:`as_numpy` and :func:`resize`, the course's one resizing helper (bilinear and
+anti-aliased, or Lanczos).
+
 Every problem with an input is reported as one :class:`~course_utils.errors.ImageError`
 sentence that names the file (where there is one), says what is wrong and what to do; a bad
 setting (a ``size`` that is not a whole number, or too large for this machine's memory, see
@@ -24,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import memory
+from . import memory, validate
 from ._io import atomic_path
 from .errors import ImageError, SettingError
 
@@ -37,6 +42,14 @@ __all__ = [
     "to_batch",
     "from_batch",
     "pad_to_multiple",
+    "to_float_rgb",
+    "as_image",
+    "as_numpy",
+    "resize",
+    "OUTPUT_TOLERANCE",
+    "target_shape",
+    "to_uint8",
+    "save_format",
 ]
 
 #: ImageNet mean pixel in BGR order on the 0..255 scale, as subtracted by Keras'
@@ -52,7 +65,7 @@ _SHAPES = "(H, W), (H, W, 1), (H, W, 3), (H, W, 4) or a batch of one (1, H, W, C
 # than rounding noise: tiny on the way in (load), generous on the way out (save,
 # plots), where an optimised image overshoots a little.
 _LOAD_TOLERANCE = 1e-3
-_OUTPUT_TOLERANCE = 0.5
+OUTPUT_TOLERANCE = 0.5
 
 # Errors Pillow's decoders raise for a damaged file.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error)
@@ -75,9 +88,7 @@ def _check_size(size) -> int | None:
 
 
 def _check_max_pixels(max_pixels) -> int:
-    if isinstance(max_pixels, (bool, np.bool_)) or not isinstance(max_pixels, (int, np.integer)) or max_pixels < 1:
-        raise SettingError(f"max_pixels must be a whole number >= 1, like max_pixels=120_000_000; got {max_pixels!r}.")
-    return int(max_pixels)
+    return validate.positive_int(max_pixels, "max_pixels", "max_pixels=120_000_000")
 
 
 def _check_memory(work: str, height: int, width: int, size: int | None, name: str) -> None:
@@ -87,12 +98,12 @@ def _check_memory(work: str, height: int, width: int, size: int | None, name: st
     memory.check(work, height, width, subject=subject, fix="use size={} or less")
 
 
-def _target_shape(height: int, width: int, size: int) -> tuple[int, int]:
+def target_shape(height: int, width: int, size: int) -> tuple[int, int]:
     """(height, width) with the longest side equal to ``size``, aspect ratio kept.
 
-    >>> _target_shape(300, 400, 200)
+    >>> target_shape(300, 400, 200)
     (150, 200)
-    >>> _target_shape(1000, 1, 10)
+    >>> target_shape(1000, 1, 10)
     (10, 1)
     """
     if height >= width:
@@ -103,7 +114,7 @@ def _target_shape(height: int, width: int, size: int) -> tuple[int, int]:
 # ------------------------------------------------------------------------- arrays
 
 
-def _as_numpy(x, what: str) -> np.ndarray:
+def as_numpy(x, what: str = "the array") -> np.ndarray:
     """A NumPy view of ``x`` (an ndarray, a tf.Tensor, anything with ``__array__``)."""
     if isinstance(x, np.ndarray):
         return x
@@ -177,9 +188,9 @@ def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
     return rgb * alpha + (1.0 - alpha)
 
 
-def _to_float_rgb(image, what: str = "the image", tolerance: float = _LOAD_TOLERANCE) -> np.ndarray:
+def to_float_rgb(image, what: str = "the image", tolerance: float = _LOAD_TOLERANCE) -> np.ndarray:
     """An array-like in any accepted shape and dtype as float32 (H, W, 3) in [0, 1]."""
-    arr = _as_numpy(image, what)
+    arr = as_numpy(image, what)
     if arr.dtype.kind not in "biuf":
         raise ImageError(
             f"{what} has {_describe(arr)}; expected numbers (uint8, uint16, bool or float) "
@@ -194,24 +205,64 @@ def _to_float_rgb(image, what: str = "the image", tolerance: float = _LOAD_TOLER
     return arr
 
 
+def as_image(image, what: str = "the image") -> np.ndarray:
+    """``image`` as a float32 (H, W, 3) array in [0, 1]; ImageError naming ``what`` otherwise.
+
+    Arrays, tensors and PIL images are converted the way :func:`load` converts them (uint8
+    is divided by 255, grayscale gets three channels ...); strings and paths are loaded as files.
+    """
+    if isinstance(image, (str, os.PathLike, Image.Image)):
+        return load(image)
+    return np.ascontiguousarray(to_float_rgb(image, what), dtype=np.float32)
+
+
+def resize(image, shape, *, method: str = "bilinear", edges: str = "reflect") -> np.ndarray:
+    """``image`` (H, W) or (H, W, C), any number of channels, resized to (height, width) = ``shape``.
+
+    The course's one resizing helper. ``method="bilinear"`` (scikit-image) is anti-aliased when
+    it shrinks; ``"lanczos"`` (Pillow, per channel in 32-bit float) is what Magenta's network
+    was trained with. ``edges`` says how the border is continued ("reflect" or "edge"). Values
+    are clipped to [0, 1] (Lanczos overshoots a little); the result is float32. The image is
+    returned unchanged when it already has that size.
+    """
+    method = validate.choice(method, ("bilinear", "lanczos"), "method")
+    edges = validate.choice(edges, ("reflect", "edge"), "edges")
+    arr = np.asarray(image)
+    try:
+        height, width = (validate.positive_int(v, "each side in shape", "(256, 384)") for v in shape)
+    except (TypeError, ValueError) as err:
+        if isinstance(err, SettingError):
+            raise
+        raise SettingError(f"shape must be a (height, width) pair like (256, 384); got {shape!r}.") from None
+    if arr.ndim not in (2, 3):
+        raise SettingError(f"resize takes an image (H, W) or (H, W, C); got an array of shape {arr.shape}.")
+    if arr.shape[:2] == (height, width):
+        return arr
+    if method == "lanczos":
+        planes = arr[..., np.newaxis] if arr.ndim == 2 else arr
+        out = np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c], dtype=np.float32))
+                                   .resize((width, height), Image.Resampling.LANCZOS))
+                        for c in range(planes.shape[-1])], axis=-1)
+        out = out[..., 0] if arr.ndim == 2 else out
+    else:
+        from skimage.transform import resize as _skimage_resize  # scikit-image is slow to import; only when needed
+
+        shrinking = height < arr.shape[0] or width < arr.shape[1]
+        out = _skimage_resize(arr, (height, width) + arr.shape[2:], order=1, mode=edges, anti_aliasing=shrinking,
+                              preserve_range=True)
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
 def _resize_array(image: np.ndarray, size: int) -> np.ndarray:
     """Resize float (H, W, 3) so the longest side is ``size``, anti-aliased when shrinking."""
-    from skimage.transform import resize  # scikit-image is slow to import; only when needed
-
-    height, width = image.shape[:2]
-    new_h, new_w = _target_shape(height, width, size)
-    if (new_h, new_w) == (height, width):
-        return image
-    shrinking = new_h < height or new_w < width
-    out = resize(image, (new_h, new_w, 3), order=1, mode="reflect", anti_aliasing=shrinking, preserve_range=True)
-    return np.clip(out, 0.0, 1.0)
+    return resize(image, target_shape(*image.shape[:2], size))
 
 
 def _load_array(source, size: int | None) -> np.ndarray:
-    image = _to_float_rgb(source, "the array", _LOAD_TOLERANCE)
+    image = to_float_rgb(source, "the array", _LOAD_TOLERANCE)
     if size is not None:
         height, width = image.shape[:2]
-        new_h, new_w = _target_shape(height, width, size)
+        new_h, new_w = target_shape(height, width, size)
         # scikit-image works on copies of the input and of the output: count whichever is larger
         _check_memory("resize", *max((new_h, new_w), (height, width), key=lambda s: s[0] * s[1]), size,
                       "the array")
@@ -240,7 +291,7 @@ def _draft_for(im: Image.Image, size: int) -> None:
     if im.format not in ("JPEG", "MPO"):
         return
     width, height = im.size
-    new_h, new_w = _target_shape(height, width, size)
+    new_h, new_w = target_shape(height, width, size)
     if new_w < width and new_h < height:
         im.draft(im.mode, (new_w, new_h))  # never below the requested size
 
@@ -295,7 +346,7 @@ def _high_bit_gray(im: Image.Image, name: str) -> np.ndarray:
 
 
 def _resize_pil(im: Image.Image, size: int) -> Image.Image:
-    new_h, new_w = _target_shape(im.height, im.width, size)
+    new_h, new_w = target_shape(im.height, im.width, size)
     if (new_h, new_w) == (im.height, im.width):
         return im
     return im.resize((new_w, new_h), Image.Resampling.LANCZOS)
@@ -317,7 +368,7 @@ def _pil_to_array(im: Image.Image, name: str, size: int | None) -> np.ndarray:
 
 def _load_pil(im: Image.Image, name: str, size: int | None, max_pixels: int, *, draft: bool) -> np.ndarray:
     _check_pixels(im, name, max_pixels)
-    shape = (im.height, im.width) if size is None else _target_shape(im.height, im.width, size)
+    shape = (im.height, im.width) if size is None else target_shape(im.height, im.width, size)
     _check_memory("load", *shape, size, name)  # from the file's header, before anything is decoded
     if draft and size is not None:
         _draft_for(im, size)
@@ -463,18 +514,18 @@ def load(source, size=None, *, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray:
     return np.ascontiguousarray(image, dtype=np.float32)
 
 
-def _as_uint8(image, what: str = "the image") -> np.ndarray:
+def to_uint8(image, what: str = "the image") -> np.ndarray:
     """(H, W, 3) uint8 from an image in the course's format (or any array :func:`load` takes).
 
     Float values up to 0.5 outside [0, 1] (an optimised image overshoots a
     little) are clipped; further out they are an ImageError, as they usually
     mean a 0..255 or VGG-preprocessed image.
     """
-    image = _to_float_rgb(image, what, _OUTPUT_TOLERANCE)
+    image = to_float_rgb(image, what, OUTPUT_TOLERANCE)
     return np.round(image * np.float32(255)).astype(np.uint8)
 
 
-def _save_format(path: Path) -> str:
+def save_format(path: Path) -> str:
     ext = path.suffix.lower()
     fmt = Image.registered_extensions().get(ext)
     if fmt is None or fmt not in Image.SAVE:
@@ -508,10 +559,10 @@ def save(image, path, *, quality: int = 95) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise ImageError(f"save() needs a file path like 'out.png'; got a {type(path).__name__}.")
     path = Path(path).expanduser()
-    fmt = _save_format(path)
+    fmt = save_format(path)
     if path.is_dir():
         raise ImageError(f"Cannot save to '{path}': it is a folder; add a file name like 'out.png'.")
-    pixels = _as_uint8(image, f"The image to save as '{path}'")
+    pixels = to_uint8(image, f"The image to save as '{path}'")
     options = {"quality": int(quality)} if fmt in ("JPEG", "WEBP") else {}
     try:
         with atomic_path(path) as tmp:
@@ -547,7 +598,7 @@ def _tf_float(x, what: str):
 
 
 def _np_float(x, what: str) -> np.ndarray:
-    arr = _as_numpy(x, what)
+    arr = as_numpy(x, what)
     if arr.dtype.kind not in "biuf":
         raise ImageError(f"{what} has {_describe(arr)}; expected numbers in an array of shape (..., 3).")
     _check_last_axis(arr.shape, what)
@@ -634,7 +685,7 @@ def to_batch(image):
 
     what = "The image given to to_batch"
     if not _is_tensor(image):
-        image = _as_numpy(image, what)
+        image = as_numpy(image, what)
     tensor = tf.convert_to_tensor(image)
     _check_batch_shape(tensor.shape.as_list() if tensor.shape.rank is not None else (), what,
                        batch_required=False)
@@ -655,7 +706,7 @@ def from_batch(batch) -> np.ndarray:
     result is a new array.
     """
     what = "The batch given to from_batch"
-    arr = _as_numpy(batch, what)
+    arr = as_numpy(batch, what)
     if arr.dtype.kind not in "biuf":
         raise ImageError(f"{what} has {_describe(arr)}; expected numbers of shape (1, H, W, 3).")
     _check_batch_shape(arr.shape, what, batch_required=False)

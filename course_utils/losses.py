@@ -33,7 +33,7 @@ again the tutorial's number.)
 
 from __future__ import annotations
 
-from ._args import is_number as _is_number
+from . import validate
 from ._tf import tf
 from .errors import SettingError
 
@@ -44,11 +44,6 @@ STYLE_KINDS = ("gatys", "tutorial", "channels_positions", "relative")
 CONTENT_KINDS = ("mse", "gatys")
 #: The total-variation penalties of :func:`total_variation_loss`.
 TV_KINDS = ("l1", "squared")
-
-
-def _check_choice(value, allowed, name: str) -> None:
-    if not isinstance(value, str) or value not in allowed:
-        raise SettingError(f"{name} must be one of {allowed}, got {value!r}.")
 
 
 def _check_layer_weights(layer_weights, layers) -> dict:
@@ -66,7 +61,7 @@ def _check_layer_weights(layer_weights, layers) -> dict:
         weight = layer_weights[name]
         if isinstance(weight, (tf.Tensor, tf.Variable)):
             continue  # computed inside a graph: its value is not known here
-        if not _is_number(weight) or weight < 0:
+        if not validate.is_number(weight) or weight < 0:
             raise SettingError(f"layer_weights[{name!r}] must be a number >= 0, like 0.2; got {weight!r}.")
     return layer_weights
 
@@ -91,7 +86,7 @@ def gram_matrix(features, normalize: str = "positions"):
     -------
     (C, C) for one feature map, (B, C, C) for a batch.
     """
-    _check_choice(normalize, NORMALISATIONS, "normalize")
+    validate.choice(normalize, NORMALISATIONS, "normalize")
     x = _float_tensor(features)
     if x.shape.rank not in (3, 4):
         raise SettingError(f"features must have shape (H, W, C) or (B, H, W, C), got {tuple(x.shape)}; pass one "
@@ -140,7 +135,7 @@ def content_loss(generated, target, kind: str = "mse"):
     -------
     A scalar tensor.
     """
-    _check_choice(kind, CONTENT_KINDS, "kind")
+    validate.choice(kind, CONTENT_KINDS, "kind")
     generated = _float_tensor(generated)
     target = _float_tensor(target, generated.dtype)
     if generated.shape != target.shape:
@@ -202,7 +197,7 @@ def style_layer_loss(features, target_gram, kind: str = "gatys"):
     >>> float(style_layer_loss(f, np.zeros((4, 4))))
     0.25
     """
-    _check_choice(kind, STYLE_KINDS, "kind")
+    validate.choice(kind, STYLE_KINDS, "kind")
     x = _one_map(features)
     target = _float_tensor(target_gram, x.dtype)
     channels = x.shape[-1]
@@ -255,7 +250,7 @@ def style_loss(generated: dict, target_grams: dict, layer_weights: dict | None =
         raise SettingError(f"generated has no generated features for style layer {missing[0]!r}; compute the features "
                            "at every layer of target_grams.")
     if kind is not None:
-        _check_choice(kind, STYLE_KINDS, "kind")
+        validate.choice(kind, STYLE_KINDS, "kind")
         if normalize != "positions":
             raise SettingError("give normalize or kind, not both: with kind, the target Grams are divided by "
                                "the number of positions, as gram_matrix makes them.")
@@ -309,7 +304,7 @@ def total_variation_loss(image, kind: str = "l1"):
     -------
     A scalar tensor, summed over the batch.
     """
-    _check_choice(kind, TV_KINDS, "kind")
+    validate.choice(kind, TV_KINDS, "kind")
     x = _float_tensor(image)
     if x.shape.rank == 3:
         x = x[tf.newaxis]

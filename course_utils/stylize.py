@@ -138,7 +138,7 @@ def _check_output(path: Path, force: bool) -> Path:
     if path.is_dir():
         raise _UsageError(f"'{path}' is a folder; give a file name such as '{path / 'out.png'}'")
     try:
-        images._save_format(path)  # the same rule images.save applies
+        images.save_format(path)  # the same rule images.save applies
     except CourseError as err:
         raise _UsageError(str(err)) from None
     if not path.parent.is_dir():

@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import _args, images, losses, memory, models, post
+from . import images, losses, memory, models, post, validate
 from ._tf import keras, tf
 from .errors import SettingError
 
@@ -45,7 +45,6 @@ STYLE_WEIGHT = 1e-2
 TV_WEIGHT = 30.0
 
 
-_is_number = _args.is_number
 
 
 def _style_list(style) -> list:
@@ -54,27 +53,6 @@ def _style_list(style) -> list:
     if not styles:
         raise SettingError("style is an empty list; give one style image or a list of several, like [swirl, mosaic].")
     return styles
-
-
-def _blend_weights(style_weights, count: int) -> tuple[float, ...]:
-    """``style_weights`` for ``count`` styles, normalised to sum 1 (None: all equal)."""
-    if style_weights is None:
-        return (1.0 / count,) * count
-    if isinstance(style_weights, (str, bytes)) or not hasattr(style_weights, "__len__"):
-        raise SettingError(f"style_weights must be a list with one number per style image, like [0.7, 0.3]; "
-                           f"got {style_weights!r}.")
-    if len(style_weights) != count:
-        raise SettingError(f"style_weights has {len(style_weights)} numbers for {count} style image(s); "
-                           "give exactly one weight per style image.")
-    values = []
-    for w in style_weights:
-        if not _is_number(w) or w < 0:
-            raise SettingError(f"style_weights must be finite numbers >= 0, like [0.7, 0.3]; got {w!r}.")
-        values.append(float(w))
-    total = sum(values)
-    if total <= 0:
-        raise SettingError("style_weights are all 0; give at least one style a positive weight, like [1, 0].")
-    return tuple(v / total for v in values)
 
 
 class Objective:
@@ -104,7 +82,7 @@ class Objective:
         styles = _style_list(style) if style is not None else []
         if style is None and style_weights is not None:
             raise SettingError("style_weights was given without a style image; pass style= as well, or drop it.")
-        self.style_weights = _blend_weights(style_weights, len(styles)) if styles else None
+        self.style_weights = validate.style_weights(style_weights, len(styles)) if styles else None
         self.content_layers = tuple(content_layers) if content is not None else ()
         self.style_layers = tuple(style_layers) if style is not None else ()
         if content is not None and not self.content_layers:
@@ -113,9 +91,9 @@ class Objective:
         if style is not None and not self.style_layers:
             raise SettingError("style_layers is empty; name at least one VGG19 layer, like "
                                "style_layers=('block1_conv1',).")
-        self.weights = {"content": _args.weight(content_weight, "content_weight", "content_weight=1e4"),
-                        "style": _args.weight(style_weight, "style_weight", "style_weight=1e-2"),
-                        "tv": _args.weight(tv_weight, "tv_weight", "tv_weight=30")}
+        self.weights = {"content": validate.weight(content_weight, "content_weight", "content_weight=1e4"),
+                        "style": validate.weight(style_weight, "style_weight", "style_weight=1e-2"),
+                        "tv": validate.weight(tv_weight, "tv_weight", "tv_weight=30")}
         self.terms = tuple(k for k, used in (("content", content is not None), ("style", style is not None),
                                               ("tv", True)) if used)
         layers = tuple(dict.fromkeys(self.content_layers + self.style_layers))
@@ -147,7 +125,7 @@ class Objective:
         if missing:
             raise SettingError(f"style_layer_weights has no weight for layer {missing[0]!r}; give one number >= 0 "
                                "for every style layer.")
-        return {name: _args.weight(given[name], f"style_layer_weights[{name!r}]", "0.2") for name in self.style_layers}
+        return {name: validate.weight(given[name], f"style_layer_weights[{name!r}]", "0.2") for name in self.style_layers}
 
     def parts(self, batch, content_targets: dict | None = None) -> dict:
         """Unweighted loss terms for an image batch of shape (B, H, W, 3) (B is 1 for one picture).
@@ -197,23 +175,19 @@ class Result:
 
 
 def _check_run(optimizer, steps, learning_rate=None) -> None:
-    if optimizer not in OPTIMIZERS:
-        raise SettingError(f"optimizer must be one of {OPTIMIZERS}, like optimizer='lbfgs'; got {optimizer!r}.")
-    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
-        raise SettingError(f"steps must be a positive integer (a whole number >= 1), like steps=100; got {steps!r}.")
+    validate.choice(optimizer, OPTIMIZERS, "optimizer")
+    validate.positive_int(steps, "steps", "steps=100")
     if learning_rate is not None:
         if optimizer == "lbfgs":
             raise SettingError("L-BFGS chooses its own step sizes; give learning_rate only with optimizer='adam' or "
                                "'gd'.")
-        if not _is_number(learning_rate) or learning_rate <= 0:
-            raise SettingError("learning_rate must be a positive number, like learning_rate=0.02; got "
-                               f"{learning_rate!r}.")
+        validate.number(learning_rate, "learning_rate", "learning_rate=0.02", above=0)
 
 
 def _check_scale(style_scale) -> None:
     if style_scale is None:
         return
-    if not _is_number(style_scale) or not 0.05 <= style_scale <= 8:
+    if not validate.is_number(style_scale) or not 0.05 <= style_scale <= 8:
         raise SettingError(f"style_scale must be a number from 0.05 to 8 (1 = the style image as large as the "
                            f"photo), like style_scale=0.5; got {style_scale!r}.")
 
@@ -237,16 +211,13 @@ def initial_image(content, style, init: str = "content", seed: int = 0) -> np.nd
 
     With a list of style images, ``init="style"`` starts from the first.
     """
-    if init not in INITS:
-        raise SettingError(f"init must be one of {INITS}, like init='content'; got {init!r}.")
+    validate.choice(init, INITS, "init")
     content = images.load(content)
     if init == "content":
         return content.copy()
     if init == "style":
-        from skimage.transform import resize
-
         first = _style_list(style)[0]
-        return resize(images.load(first), content.shape, anti_aliasing=True).astype(np.float32)
+        return images.resize(images.load(first), content.shape[:2])
     return np.random.default_rng(seed).uniform(0.0, 1.0, content.shape).astype(np.float32)
 
 
@@ -258,7 +229,7 @@ def _check_memory(content: np.ndarray, styles: list, style_scale) -> None:
     for style in styles:
         shape = style.shape[:2]
         if style_scale is not None:
-            shape = images._target_shape(*shape, max(16, int(round(style_scale * max(height, width)))))
+            shape = images.target_shape(*shape, max(16, int(round(style_scale * max(height, width)))))
 
         def smaller(side, longest=max(shape)):
             if style_scale is None:
@@ -375,11 +346,9 @@ def coarse_to_fine(content, style, *, sizes=(128, 256), steps=100, init: str = "
     if "objective" in options or "start" in options:
         raise SettingError("coarse_to_fine builds an objective and a start for every stage; "
                            "do not pass objective= or start=.")
-    from skimage.transform import resize
-
     content = images.load(content)
     styles = [images.load(s) for s in _style_list(style)]
-    last_h, last_w = images._target_shape(*content.shape[:2], sizes[-1])
+    last_h, last_w = images.target_shape(*content.shape[:2], sizes[-1])
     memory.check("transfer", last_h, last_w, subject=f"The last of sizes, {sizes[-1]} ({last_w} x {last_h} pixels),",
                  fix="make the last of sizes {} or less")  # before the first stage, not after it
     longest = max(content.shape[:2])
@@ -391,7 +360,7 @@ def coarse_to_fine(content, style, *, sizes=(128, 256), steps=100, init: str = "
         factor = max(photo.shape[:2]) / longest
         stage_styles = [images.load(s, size=max(16, int(round(max(s.shape[:2]) * factor)))) for s in styles]
         if start is not None:
-            start = np.clip(resize(start, photo.shape, order=1, anti_aliasing=False), 0.0, 1.0).astype(np.float32)
+            start = images.resize(start, photo.shape[:2])  # growing: no anti-aliasing
 
         def relay(step, image, parts, offset=done):
             if callback is not None:
@@ -528,7 +497,7 @@ def time_to_reach(losses, seconds, target) -> float | None:
     if losses.ndim != 1 or losses.shape != seconds.shape:
         raise SettingError(f"losses and seconds must be two lists of the same length, one value per step; "
                            f"got shapes {losses.shape} and {seconds.shape}.")
-    if not _is_number(target):
+    if not validate.is_number(target):
         raise SettingError(f"target must be a finite number, the loss to reach; got {target!r}.")
     reached = np.flatnonzero(losses <= float(target))
     return float(seconds[reached[0]]) if reached.size else None

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from course_utils import adain, data, fit
+from course_utils import data
+from course_utils.fast import adain, fit
 from course_utils.errors import ImageError
 
 EPS = 1e-5
@@ -73,7 +74,7 @@ def test_adain_edge_cases():
     (lambda: adain.adain(np.zeros((3, 4, 4, 2)), np.zeros((2, 4, 4, 2))), "3 content maps and 2 style maps"),
     (lambda: adain.adain(np.zeros((1, 4, 4, 2)), np.zeros((4, 4, 2))), "style_features must be a batch"),
     (lambda: adain.adain(np.zeros((1, 4, 4, 2)), np.zeros((1, 4, 4, 2)), alpha=1.5), "alpha must be a number"),
-    (lambda: adain.adain(np.zeros((1, 4, 4, 2)), np.zeros((1, 4, 4, 2)), eps=0), "eps must be a small number"),
+    (lambda: adain.adain(np.zeros((1, 4, 4, 2)), np.zeros((1, 4, 4, 2)), eps=0), "eps must be a number > 0"),
     (lambda: adain.decoder("block5_conv1"), "layer must be one of"),
     (lambda: adain.decoder(width=0), r"width must be a number in \(0, 1\]"),
 ])
@@ -143,9 +144,9 @@ def test_interpolate_with_one_weight_is_stylize(model, pictures):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("call, error, message", [
-    (lambda m, p: m.interpolate(p[0], [p[1], p[2]], [1]), ValueError, r"give 2 weights >= 0"),
-    (lambda m, p: m.interpolate(p[0], [p[1], p[2]], [1, -1]), ValueError, r"give 2 weights >= 0"),
-    (lambda m, p: m.interpolate(p[0], [p[1], p[2]], [0, 0]), ValueError, r"not all 0"),
+    (lambda m, p: m.interpolate(p[0], [p[1], p[2]], [1]), ValueError, r"weights has 1 numbers for 2 style images"),
+    (lambda m, p: m.interpolate(p[0], [p[1], p[2]], [1, -1]), ValueError, r"weights must be numbers >= 0"),
+    (lambda m, p: m.interpolate(p[0], [p[1], p[2]], [0, 0]), ValueError, r"weights are all 0"),
     (lambda m, p: m.interpolate(p[0], p[1], [1]), ValueError, "styles must be a list"),
     (lambda m, p: m.stylize(p[0], p[1], alpha=-0.1), ValueError, "alpha must be a number from 0"),
     (lambda m, p: m.stylize(p[0][:7], p[1]), ImageError, r"the content picture is 7×45 pixels; give one at least 8"),
@@ -198,17 +199,14 @@ def test_loss_is_the_papers_formula(model, pictures, vgg, normalise):
 
 @pytest.mark.slow
 def test_training_lowers_the_style_loss(vgg, pictures):
-    import keras
-
-    keras.utils.set_random_seed(1)
-    net = adain.AdaINModel(width=0.25, base=vgg)
+    net = adain.AdaINModel(width=0.25, base=vgg, seed=1)  # the decoder's initial weights; other seeds: 0.06-0.33
     photo, warm, cold = pictures
     pairs = adain.PairSampler([photo], [warm, cold], 32)
     fixed = pairs(2, np.random.default_rng(123))
     before = {k: float(v) for k, v in net.loss_fn(net.decoder, fixed).items()}
     assert all(np.isfinite(v) and v > 0 for v in before.values())
     assert before["total"] == pytest.approx(before["content"] + net.style_weight * before["style"], rel=1e-5)
-    run = fit.Trainer(net.decoder, net.loss_fn, pairs, batch_size=2, learning_rate=1e-3, progress=False)
+    run = fit.NetworkTrainer(net.decoder, net.loss_fn, pairs, batch_size=2, learning_rate=1e-3, progress=False)
     history = run.train(30)
     assert len(history["style"]) == 30 and np.all(np.isfinite(history["total"]))
     after = {k: float(v) for k, v in net.loss_fn(net.decoder, fixed).items()}

@@ -247,13 +247,13 @@ def test_nb00_q2_reference_is_images_load_rule():
     rng = np.random.default_rng(0)
     for _ in range(300):
         h, w, n = nb00._sizes(rng)
-        assert nb00.q2.reference(h, w, n) == images._target_shape(h, w, n)
+        assert nb00.q2.reference(h, w, n) == images.target_shape(h, w, n)
         assert max(nb00.q2.reference(h, w, n)) == n
 
 
 def test_nb00_q2_right_answers_written_other_ways():
     assert passes(nb00.q2, nb00.q2.reference) == 20
-    assert passes(nb00.q2, images._target_shape) == 20
+    assert passes(nb00.q2, images.target_shape) == 20
 
     def with_a_scale(h, w, n):            # rounds h * (n / max) instead of h * n / max: the same away from .5
         scale = n / max(h, w)
@@ -279,7 +279,7 @@ def test_nb00_q2_inputs_never_land_on_a_half():
 
 def test_nb00_q2_wrong_answers():
     seen = []
-    nb00.q2(lambda h, w, n: seen.append((h, w, n)) or images._target_shape(h, w, n))
+    nb00.q2(lambda h, w, n: seen.append((h, w, n)) or images.target_shape(h, w, n))
     assert seen[0] == (3, 2900, 64), "every check starts with a very thin picture"
     fails_with(nb00.q2, lambda h, w, n: (round(h * n / max(h, w)), round(w * n / max(h, w))),
                r"expected item 0 of the result to be 1, got 0")                 # no max(1, ...)

@@ -25,7 +25,7 @@ def test_q1_instance_norm_right_answers():
 
 @pytest.mark.slow
 def test_q1_and_q2_accept_tensorflow_answers_and_match_the_library():
-    from course_utils import layers
+    from course_utils.fast import layers
     from course_utils._tf import tf
 
     def tf_norm(x, eps=1e-5):

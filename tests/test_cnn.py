@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 
+from course_utils import data
 from course_utils import cnn
 from course_utils._tf import keras, tf
 from course_utils.models import CONV_LAYERS
@@ -288,20 +289,20 @@ def test_layer_table_of_vgg19(vgg):
 
 
 def test_digits_are_images_in_the_course_range():
-    images, labels = cnn.digits()
+    images, labels = data.digits()
     assert images.shape == (1797, 16, 16, 1) and images.dtype == np.float32
     assert labels.shape == (1797,) and labels.dtype == np.int64 and set(labels) == set(range(10))
     assert images.min() == 0.0 and images.max() == pytest.approx(1.0, abs=0.01)
-    small, same_labels = cnn.digits(8)
+    small, same_labels = data.digits(8)
     np.testing.assert_array_equal(same_labels, labels)
     from sklearn.datasets import load_digits
 
     np.testing.assert_allclose(small[..., 0], load_digits().images / 16.0, atol=1e-6)
     # Upsampling keeps the picture: shrinking it back gives about the original.
     assert np.abs(images[:, ::2, ::2, 0].mean() - small.mean()) < 0.02
-    assert cnn.digits(28)[0].shape == (1797, 28, 28, 1)
+    assert data.digits(28)[0].shape == (1797, 28, 28, 1)
     with pytest.raises(ValueError, match="size must be a whole number >= 1") as err:
-        cnn.digits(0)
+        data.digits(0)
     one_sentence(err)
 
 
@@ -334,7 +335,7 @@ def test_small_cnn_rejects_bad_arguments(kwargs, message):
 
 @pytest.mark.slow
 def test_train_small_cnn_learns_the_digits_quickly_and_reproducibly(capsys):
-    images, labels = cnn.digits()
+    images, labels = data.digits()
     first = cnn.train_small_cnn(images, labels, progress=False)  # its time: benchmarks/numpy_cnn_speed.py
     assert capsys.readouterr() == ("", ""), "progress=False shows nothing"
     assert first.test_accuracy >= 0.9
@@ -357,11 +358,11 @@ def test_train_small_cnn_learns_the_digits_quickly_and_reproducibly(capsys):
     ({"labels": np.zeros(3, np.int64)}, "labels must be 10 whole numbers >= 0, one per image"),
     ({"labels": np.zeros(10)}, "labels must be 10 whole numbers"),
     ({"labels": np.arange(10) - 1}, "labels must be 10 whole numbers >= 0"),
-    ({"test_fraction": 1.5}, "test_fraction must be a number between 0 and 1"),
+    ({"test_fraction": 1.5}, "test_fraction must be a number > 0 and < 1"),
     ({"test_fraction": 0.01}, "leaves no images for training or for testing"),
     ({"epochs": 0}, "epochs must be a whole number >= 1"),
     ({"seed": "a"}, "seed must be a whole number >= 0"),
-    ({"learning_rate": 0}, "learning_rate must be a positive number"),
+    ({"learning_rate": 0}, "learning_rate must be a number > 0"),
 ])
 def test_train_small_cnn_rejects_bad_arguments(change, message):
     arguments = {"images": np.zeros((10, 16, 16, 1), np.float32), "labels": np.arange(10) % 2}

@@ -1,11 +1,12 @@
-"""Comparing stylisation methods (course_utils.compare): timing, perceptual losses, the table."""
+"""Comparing stylisation methods (course_utils.fast.compare): timing, perceptual losses, the table."""
 
 import time
 
 import numpy as np
 import pytest
 
-from course_utils import compare, data, transfer
+from course_utils import data, transfer
+from course_utils.fast import compare
 from course_utils.errors import CourseError, ImageError
 
 
@@ -171,10 +172,10 @@ def test_perceptual_losses_of_the_photo(content, objective):
 
 @pytest.mark.slow
 def test_perceptual_losses_resize_to_the_given_shape(content, objective):
-    from course_utils import post
+    from course_utils import images
 
     bigger = data.content("chelsea", size=96)
-    resized = post._resize_to(bigger, content.shape[:2])
+    resized = images.resize(bigger, content.shape[:2])
     assert compare.perceptual_losses(bigger, objective, shape=content.shape[:2]) == \
         compare.perceptual_losses(resized, objective)
     with pytest.raises(ImageError, match="The picture is 64 x 96 pixels.*pass shape=content.shape") as err:

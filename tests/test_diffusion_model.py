@@ -131,7 +131,7 @@ def test_a_run_interrupted_and_resumed_is_the_run_straight_through(tmp_path):
         return model
 
     settings = dict(batch_size=32, sample_every=0, progress=False)
-    straight = trainer.Trainer(fresh(), x, folder=tmp_path / "straight", resume=False, **settings)
+    straight = trainer.DiffusionTrainer(fresh(), x, folder=tmp_path / "straight", resume=False, **settings)
     straight.train(2)
 
     def stop_at(step):
@@ -140,10 +140,10 @@ def test_a_run_interrupted_and_resumed_is_the_run_straight_through(tmp_path):
                 raise KeyboardInterrupt
         return on_step
 
-    stopped = trainer.Trainer(fresh(), x, folder=tmp_path / "stopped", resume=False, **settings)
+    stopped = trainer.DiffusionTrainer(fresh(), x, folder=tmp_path / "stopped", resume=False, **settings)
     stopped.train(2, on_step=stop_at(4))
     assert stopped.epoch == 1 and stopped.step == 3
-    resumed = trainer.Trainer(fresh(init=9), x, folder=tmp_path / "stopped", **settings)
+    resumed = trainer.DiffusionTrainer(fresh(init=9), x, folder=tmp_path / "stopped", **settings)
     assert resumed.epoch == 1
     resumed.train(2)
     for group in ("network", "ema_network", "optimizer"):
@@ -154,23 +154,23 @@ def test_a_run_interrupted_and_resumed_is_the_run_straight_through(tmp_path):
 
 def test_a_checkpoint_refuses_another_schedule_or_data(tmp_path):
     x = np.random.default_rng(0).uniform(-1, 1, (64, 2)).astype("float32")
-    run = trainer.Trainer(Diffusion(nets.mlp(2, 16), S.cosine(50)), x, folder=tmp_path, batch_size=32,
+    run = trainer.DiffusionTrainer(Diffusion(nets.mlp(2, 16), S.cosine(50)), x, folder=tmp_path, batch_size=32,
                           sample_every=0, progress=False)
     run.train(1)
     with pytest.raises(trainer.CheckpointError, match="schedule=cosine, and this one has schedule=linear"):
-        trainer.Trainer(Diffusion(nets.mlp(2, 16), S.linear(50)), x, folder=tmp_path, batch_size=32,
+        trainer.DiffusionTrainer(Diffusion(nets.mlp(2, 16), S.linear(50)), x, folder=tmp_path, batch_size=32,
                         sample_every=0, progress=False)
     with pytest.raises(trainer.CheckpointError, match="n_images"):
-        trainer.Trainer(Diffusion(nets.mlp(2, 16), S.cosine(50)), x[:40], folder=tmp_path, batch_size=32,
+        trainer.DiffusionTrainer(Diffusion(nets.mlp(2, 16), S.cosine(50)), x[:40], folder=tmp_path, batch_size=32,
                         sample_every=0, progress=False)
 
 
 def test_the_trainer_keeps_frames_and_a_gif(tmp_path):
-    from course_utils.gan import dcgan
+    from course_utils import data
 
-    images, labels = dcgan.digit_images(8, limit=64)
+    images, labels = data.digits(8, limit=64, value_range=(-1, 1))
     model = Diffusion(nets.unet(8, 1, (8, 8), n_classes=10), S.cosine(20), n_classes=10)
-    run = trainer.Trainer(model, images, labels, folder=tmp_path, batch_size=32, ncols=2, frame_steps=3,
+    run = trainer.DiffusionTrainer(model, images, labels, folder=tmp_path, batch_size=32, ncols=2, frame_steps=3,
                           progress=False)
     run.train(2)
     assert run.frame_epochs == [0, 1, 2] and run.frames[0].dtype == np.uint8
@@ -184,16 +184,16 @@ def test_bad_settings_are_one_sentence():
     model = Diffusion(nets.mlp(2, 8), S.cosine(20))
     for call, message in ((lambda: model.sample(4, 0), "steps must be a whole number"),
                           (lambda: model.sample(4, 21), "more steps"),
-                          (lambda: model.sample(4, 5, eta=2), "eta must be a number from 0 to 1"),
+                          (lambda: model.sample(4, 5, eta=2), "eta must be a number >= 0 and <= 1"),
                           (lambda: model.sample(4, 5, labels=1), "unconditional"),
                           (lambda: model.img2img(np.zeros((2, 2)), 1.5), "strength must be"),
                           (lambda: Diffusion(nets.mlp(2, 8), "sigmoid"), "schedule must be one of"),
                           (lambda: Diffusion(nets.mlp(2, 8), n_classes=10), "exactly when the network takes labels"),
-                          (lambda: trainer.Trainer(model, np.zeros((10, 2), np.float32) + 3), "must lie in"),
+                          (lambda: trainer.DiffusionTrainer(model, np.zeros((10, 2), np.float32) + 3), "must lie in"),
                           (lambda: nets.unet(10, 1, (8, 8, 8)), "cannot be halved")):
         with pytest.raises(SettingError, match=message) as err:
             call()
         assert "\n" not in str(err.value)
     conditional = Diffusion(nets.unet(8, 1, (8, 8), n_classes=10), n_classes=10)
     with pytest.raises(SettingError, match="give the class of every image"):
-        trainer.Trainer(conditional, np.zeros((10, 8, 8, 1), np.float32))
+        trainer.DiffusionTrainer(conditional, np.zeros((10, 8, 8, 1), np.float32))

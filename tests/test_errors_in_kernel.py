@@ -24,9 +24,9 @@ MISTAKES = {
 
 
 BAD_SETTINGS = {
-    "steps=0": ("transfer.stylize(photo, photo, steps=0)", "SettingError", "steps must be a positive integer"),
+    "steps=0": ("transfer.stylize(photo, photo, steps=0)", "SettingError", "steps must be a whole number >= 1"),
     "an unknown optimiser": ("transfer.stylize(photo, photo, optimizer='sgd')", "SettingError",
-                             "optimizer must be one of ('lbfgs', 'adam', 'gd')"),
+                             "optimizer must be one of 'lbfgs', 'adam', 'gd'"),
     "a layer VGG19 lacks": ("models.feature_extractor(['block6_conv1'])", "SettingError",
                             "VGG19 has no layer 'block6_conv1'; use one of its layers"),
     "a negative loss weight": ("transfer.Objective(photo, photo, style_weight=-1)", "SettingError",
@@ -66,7 +66,7 @@ def test_each_mistake_reads_as_one_sentence_in_a_notebook(tmp_path, closed_port)
 
 @pytest.mark.slow
 def test_each_bad_setting_reads_as_one_sentence_in_a_notebook(tmp_path):
-    imports = ("import numpy as np\nfrom course_utils import fit, gan, images, losses, models, transfer\n"
+    imports = ("import numpy as np\nfrom course_utils import gan, images, losses, models, transfer\nfrom course_utils.fast import fit\n"
                "photo = np.full((32, 32, 3), 0.5, np.float32)")
     # VGG19 from the course's cache, as in a learner's notebook; a memory bound that is the same everywhere
     nb = _run_in_kernel(tmp_path, [imports, *(code for code, _, _ in BAD_SETTINGS.values())],

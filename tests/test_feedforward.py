@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from course_utils import data, feedforward, fit, transfer
+from course_utils import data, images, transfer
+from course_utils.fast import feedforward, fit
+from course_utils._tf import keras
 from course_utils.errors import SettingError
 
 
@@ -11,7 +13,10 @@ def test_transform_net_keeps_the_size_and_the_range():
     net = feedforward.transform_net(filters=(4, 8, 8), residual_blocks=1)
     x = np.random.default_rng(0).random((2, 20, 28, 3)).astype(np.float32)
     y = net(x).numpy()
-    assert y.shape == x.shape and y.min() >= 0 and y.max() <= 1
+    assert y.shape == x.shape and y.dtype == np.float32
+    before = keras.Model(net.inputs, net.get_layer("to_rgb").output)(x).numpy()  # the last convolution
+    np.testing.assert_allclose(y, 1.0 / (1.0 + np.exp(-before)), atol=1e-5)  # squashed into (0, 1) by a sigmoid
+    assert y.std() > 1e-3  # a picture, not a constant
     names = [layer.name for layer in net.layers]
     assert "res1_add" in names and "up1_up" in names and not any("transpose" in n for n in names)
 
@@ -32,7 +37,10 @@ def test_stylize_works_at_any_size_and_returns_the_course_format():
     photo = data.content("chelsea", size=61)  # 61 × 41: neither a multiple of 4
     out = feedforward.stylize(net, photo)
     assert out.shape == photo.shape and out.dtype == np.float32
-    assert 0 <= out.min() and out.max() <= 1
+    padded, (top, left, height, width) = images.pad_to_multiple(photo, 4)
+    whole = net(padded[np.newaxis]).numpy()[0]
+    np.testing.assert_allclose(out, whole[top: top + height, left: left + width], atol=1e-5)  # the photo's part
+    assert padded.shape[:2] == (44, 64)  # so the crop back to the photo's 41 × 61 pixels is tested too
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils import fit, layers
+from course_utils.fast import fit, layers
 from course_utils._tf import keras, tf
 from course_utils.errors import CourseError, SettingError
 
@@ -74,7 +74,7 @@ def test_crop_sampler_refuses_what_cannot_work():
 
 def test_trainer_learns_and_records_every_step():
     net = _tiny_net()
-    run = fit.Trainer(net, _mse, fit.CropSampler(_pictures(), 16), learning_rate=1e-2, progress=False)
+    run = fit.NetworkTrainer(net, _mse, fit.CropSampler(_pictures(), 16), learning_rate=1e-2, progress=False)
     seen = []
     history = run.train(30, callback=lambda t: seen.append(t.step), callback_every=10)
     assert run.step == 30 and history["step"] == list(range(1, 31))
@@ -87,13 +87,13 @@ def test_trainer_learns_and_records_every_step():
 def test_a_resumed_run_equals_one_run_straight_through(tmp_path):
     sampler = fit.CropSampler(_pictures(), 16)
     straight = _tiny_net()
-    fit.Trainer(straight, _mse, sampler, progress=False).train(12)
+    fit.NetworkTrainer(straight, _mse, sampler, progress=False).train(12)
 
     path = tmp_path / "run.npz"
     first = _tiny_net()
-    fit.Trainer(first, _mse, sampler, checkpoint=path, save_every=4, progress=False).train(8)
+    fit.NetworkTrainer(first, _mse, sampler, checkpoint=path, save_every=4, progress=False).train(8)
     resumed_net = _tiny_net(seed=5)  # other starting weights: the checkpoint must replace them all
-    resumed = fit.Trainer(resumed_net, _mse, sampler, checkpoint=path, progress=False)
+    resumed = fit.NetworkTrainer(resumed_net, _mse, sampler, checkpoint=path, progress=False)
     assert resumed.step == 8 and len(resumed.history["total"]) == 8
     resumed.train(12)
     for a, b in zip(straight.weights, resumed_net.weights):
@@ -102,7 +102,7 @@ def test_a_resumed_run_equals_one_run_straight_through(tmp_path):
 
 def test_an_interrupted_run_keeps_its_steps_and_says_so(tmp_path, capsys):
     path = tmp_path / "run.npz"
-    run = fit.Trainer(_tiny_net(), _mse, fit.CropSampler(_pictures(), 16), checkpoint=path, progress=False)
+    run = fit.NetworkTrainer(_tiny_net(), _mse, fit.CropSampler(_pictures(), 16), checkpoint=path, progress=False)
 
     def stop(trainer):
         raise KeyboardInterrupt
@@ -110,7 +110,7 @@ def test_an_interrupted_run_keeps_its_steps_and_says_so(tmp_path, capsys):
     run.train(20, callback=stop, callback_every=5)
     out = capsys.readouterr().out.strip()
     assert out == f"Stopped at step 5 of 20; saved in {path}; run the cell again to continue from there."
-    assert fit.Trainer(_tiny_net(), _mse, fit.CropSampler(_pictures(), 16), checkpoint=path).step == 5
+    assert fit.NetworkTrainer(_tiny_net(), _mse, fit.CropSampler(_pictures(), 16), checkpoint=path).step == 5
     run.train(5)
     assert capsys.readouterr().out.startswith("Already trained for 5 steps")
 
@@ -118,28 +118,28 @@ def test_an_interrupted_run_keeps_its_steps_and_says_so(tmp_path, capsys):
 def test_checkpoints_of_another_network_or_another_run_are_refused(tmp_path):
     path = tmp_path / "run.npz"
     sampler = fit.CropSampler(_pictures(), 16)
-    fit.Trainer(_tiny_net(), _mse, sampler, checkpoint=path, progress=False).train(2)
+    fit.NetworkTrainer(_tiny_net(), _mse, sampler, checkpoint=path, progress=False).train(2)
     keras.utils.set_random_seed(0)
     inputs = keras.Input((None, None, 3))
     other = keras.Model(inputs, layers.conv(inputs, 3, 5))
     with pytest.raises(fit.CheckpointError, match="written for a different model"):
-        fit.Trainer(other, _mse, sampler, checkpoint=path)
+        fit.NetworkTrainer(other, _mse, sampler, checkpoint=path)
     with pytest.raises(fit.CheckpointError, match="batch_size=4, and this one has batch_size=2"):
-        fit.Trainer(_tiny_net(), _mse, sampler, checkpoint=path, batch_size=2)
-    assert fit.Trainer(_tiny_net(), _mse, sampler, checkpoint=path, batch_size=2, resume=False).step == 0
+        fit.NetworkTrainer(_tiny_net(), _mse, sampler, checkpoint=path, batch_size=2)
+    assert fit.NetworkTrainer(_tiny_net(), _mse, sampler, checkpoint=path, batch_size=2, resume=False).step == 0
     path.write_bytes(b"not a checkpoint")
     with pytest.raises(fit.CheckpointError, match="damaged or incomplete"):
-        fit.Trainer(_tiny_net(), _mse, sampler, checkpoint=path)
+        fit.NetworkTrainer(_tiny_net(), _mse, sampler, checkpoint=path)
 
 
 def test_trainer_argument_checks():
     sampler = fit.CropSampler(_pictures(), 16)
     with pytest.raises(SettingError, match="keras.Model"):
-        fit.Trainer(object(), _mse, sampler)
+        fit.NetworkTrainer(object(), _mse, sampler)
     with pytest.raises(ValueError, match="learning_rate must be a number > 0"):
-        fit.Trainer(_tiny_net(), _mse, sampler, learning_rate=0)
+        fit.NetworkTrainer(_tiny_net(), _mse, sampler, learning_rate=0)
     with pytest.raises(ValueError, match="steps must be a whole number"):
-        fit.Trainer(_tiny_net(), _mse, sampler, progress=False).train(0)
+        fit.NetworkTrainer(_tiny_net(), _mse, sampler, progress=False).train(0)
 
 
 # ------------------------------------------------------------------ saved networks
@@ -202,7 +202,7 @@ def test_upsample_conv_has_no_checkerboard_unlike_a_strided_transposed_convoluti
 
 
 def test_live_preview_draws_the_picture_and_the_mean_losses_since_the_last_call():
-    run = fit.Trainer(_tiny_net(), _mse, fit.CropSampler(_pictures(), 16), progress=False)
+    run = fit.NetworkTrainer(_tiny_net(), _mse, fit.CropSampler(_pictures(), 16), progress=False)
     photo = _pictures()[0]
     callback = fit.live_preview(lambda net: np.clip(net(photo[None]).numpy()[0], 0, 1), "tiny", terms=["total"])
     run.train(6, callback=callback, callback_every=3)

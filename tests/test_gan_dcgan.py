@@ -5,6 +5,7 @@ import gzip
 import numpy as np
 import pytest
 
+from course_utils import data
 from course_utils.errors import DownloadError
 from course_utils.gan import dcgan
 
@@ -44,22 +45,22 @@ def test_conditional_networks_take_labels():
 def test_bad_builder_arguments_are_one_sentence():
     with pytest.raises(ValueError, match="width must be a whole number"):
         dcgan.generator(16, width=0)
-    with pytest.raises(ValueError, match="dropout must be a number in"):
+    with pytest.raises(ValueError, match="dropout must be a number >= 0 and < 1"):
         dcgan.discriminator(16, dropout=1.5)
 
 
 def test_sklearn_digits_in_minus_one_to_one():
-    images, labels = dcgan.digit_images(16)
+    images, labels = data.digits(16, value_range=(-1, 1))
     assert images.shape == (1797, 16, 16, 1) and images.dtype == np.float32
     assert images.min() == -1.0 and images.max() == 1.0
     assert labels.dtype == np.int64 and set(labels) == set(range(10))
-    small, _ = dcgan.digit_images(8, limit=5)
+    small, _ = data.digits(8, limit=5, value_range=(-1, 1))
     assert small.shape == (5, 8, 8, 1)
 
 
 def test_unknown_source_is_one_sentence():
     with pytest.raises(ValueError, match="source must be one of 'sklearn'"):
-        dcgan.digit_images(16, "cifar")
+        data.digits(16, "cifar", value_range=(-1, 1))
 
 
 @pytest.mark.network
@@ -68,11 +69,11 @@ def test_mnist_from_a_local_server(cache, server):
     x = rng.integers(0, 256, (20, 28, 28), dtype=np.uint8)
     y = rng.integers(0, 10, 20, dtype=np.uint8)
     np.savez(server.root / "mnist.npz", x_train=x, y_train=y, x_test=x[:2], y_test=y[:2])
-    images, labels = dcgan.digit_images(28, "mnist", base_url=server.url + "/")
+    images, labels = data.digits(28, "mnist", base_url=server.url + "/", value_range=(-1, 1))
     np.testing.assert_allclose(images[..., 0], x / 255 * 2 - 1, atol=1e-6)
     np.testing.assert_array_equal(labels, y)
     server.stop()  # the second call is served from the cache
-    again, _ = dcgan.digit_images(14, "mnist", base_url=server.url + "/", limit=4)
+    again, _ = data.digits(14, "mnist", base_url=server.url + "/", limit=4, value_range=(-1, 1))
     assert again.shape == (4, 14, 14, 1)
 
 
@@ -84,7 +85,7 @@ def test_fashion_mnist_idx_files_from_a_local_server(cache, server):
                                ("train-labels-idx1-ubyte.gz", 0x0801, y)):
         header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
         (server.root / name).write_bytes(gzip.compress(header + array.tobytes()))
-    images, labels = dcgan.digit_images(28, "fashion_mnist", base_url=server.url + "/")
+    images, labels = data.digits(28, "fashion_mnist", base_url=server.url + "/", value_range=(-1, 1))
     np.testing.assert_allclose(images[..., 0], x / 255 * 2 - 1, atol=1e-6)
     np.testing.assert_array_equal(labels, y)
 
@@ -92,7 +93,7 @@ def test_fashion_mnist_idx_files_from_a_local_server(cache, server):
 @pytest.mark.network
 def test_offline_mnist_says_what_to_do(cache, closed_port):
     with pytest.raises(DownloadError, match="use source='sklearn'") as err:
-        dcgan.digit_images(28, "mnist", base_url=f"http://127.0.0.1:{closed_port}/")
+        data.digits(28, "mnist", base_url=f"http://127.0.0.1:{closed_port}/", value_range=(-1, 1))
     assert "\n" not in str(err.value)
 
 

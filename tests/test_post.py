@@ -109,10 +109,10 @@ def test_enhance_details_is_an_unsharp_mask_of_every_channel():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"amount": -0.5}, "amount must be a finite number of at least 0"),
+    ({"amount": -0.5}, "amount must be a number >= 0"),
     ({"amount": float("nan")}, "amount must be"),
     ({"amount": "strong"}, "amount must be"),
-    ({"radius": 0}, "radius must be a finite number greater than 0"),
+    ({"radius": 0}, "radius must be a number > 0"),
     ({"radius": True}, "radius must be"),
 ])
 def test_enhance_details_checks_its_settings(kwargs, message):

@@ -68,8 +68,7 @@ def test_every_setting_error_is_one_sentence():
 
 @pytest.mark.parametrize("name", SETTING_ERRORS)
 def test_setting_errors_are_course_errors_and_value_errors(name):
-    from course_utils import compare, magenta
-
+    from course_utils.fast import compare, magenta
     cls = {"SettingError": errors.SettingError, "MagentaError": magenta.MagentaError,
            "CompareError": compare.CompareError}[name]
     assert issubclass(cls, errors.SettingError) and issubclass(cls, errors.CourseError) and issubclass(cls, ValueError)

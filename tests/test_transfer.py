@@ -58,7 +58,7 @@ def test_initial_images(pair, init):
 def test_bad_arguments(pair, objective):
     with pytest.raises(ValueError, match="optimizer must be one of"):
         transfer.stylize(*pair, optimizer="newton", objective=objective)
-    with pytest.raises(ValueError, match="steps must be a positive integer"):
+    with pytest.raises(ValueError, match="steps must be a whole number >= 1"):
         transfer.stylize(*pair, steps=0, objective=objective)
     with pytest.raises(ValueError, match="init must be one of"):
         transfer.initial_image(*pair, init="blank")
@@ -93,9 +93,9 @@ def test_blended_grams_are_the_weighted_average(pair, second_style, vgg):
 @pytest.mark.parametrize("weights, message", [
     ([1.0], "has 1 numbers for 2 style image"),
     ([1.0, 2.0, 3.0], "has 3 numbers for 2 style image"),
-    ([1.0, -1.0], "finite numbers >= 0"),
-    ([1.0, float("nan")], "finite numbers >= 0"),
-    ([1.0, "a"], "finite numbers >= 0"),
+    ([1.0, -1.0], "must be numbers >= 0"),
+    ([1.0, float("nan")], "must be numbers >= 0"),
+    ([1.0, "a"], "must be numbers >= 0"),
     ([0, 0], "all 0"),
     (0.5, "one number per style"),
 ])
@@ -112,8 +112,14 @@ def test_style_list_errors(pair, vgg):
 
 
 def test_initial_image_uses_the_first_style(pair, second_style):
+    from course_utils import images
+
     first = transfer.initial_image(pair[0], [pair[1], second_style], init="style")
     np.testing.assert_array_equal(first, transfer.initial_image(*pair, init="style"))
+    assert first.shape == pair[0].shape and first.dtype == np.float32
+    np.testing.assert_allclose(first, images.resize(pair[1], pair[0].shape[:2]), atol=1e-6)  # the style, resized
+    assert np.abs(first - pair[0]).mean() > 0.1  # not the photo
+    assert np.abs(first - transfer.initial_image(pair[0], [second_style, pair[1]], init="style")).mean() > 0.05
 
 
 # -------------------------------------------------------------- keeping the colours
@@ -140,11 +146,16 @@ def test_preserve_colors_luminance_keeps_the_photos_chroma(colourful, pair, seco
     assert kept.history["total"] == pytest.approx(plain.history["total"])
 
 
-def test_preserve_colors_histogram_runs(colourful, pair):
+def test_preserve_colors_histogram_paints_with_the_photos_colours(colourful, pair):
     result = transfer.stylize(colourful, pair[1], steps=2, optimizer="adam", init="style", progress=False,
                               preserve_colors="histogram")
-    assert result.image.shape == colourful.shape and 0 <= result.image.min() <= result.image.max() <= 1
-    assert len(result.history["total"]) == 2
+    plain = transfer.stylize(colourful, pair[1], steps=2, optimizer="adam", init="style", progress=False)
+    assert result.image.shape == colourful.shape and len(result.history["total"]) == 2
+    q = [0.1, 0.5, 0.9]
+    for c in range(3):  # the style (uniform noise over [0, 1]) was recoloured with the photo's mid tones
+        photo = np.quantile(colourful[..., c], q)
+        np.testing.assert_allclose(np.quantile(result.image[..., c], q), photo, atol=0.05)
+        assert np.abs(np.quantile(plain.image[..., c], q) - photo).max() > 0.2  # without it: the style's colours
 
 
 def test_preserve_colors_is_checked(pair, objective):
@@ -172,9 +183,9 @@ def test_learning_rate_changes_the_first_order_steps(pair, objective):
 
 @pytest.mark.parametrize("optimizer, rate, message", [
     ("lbfgs", 0.1, "L-BFGS chooses its own step sizes"),
-    ("adam", 0, "learning_rate must be a positive number"),
-    ("gd", float("nan"), "learning_rate must be a positive number"),
-    ("adam", True, "learning_rate must be a positive number"),
+    ("adam", 0, "learning_rate must be a number > 0"),
+    ("gd", float("nan"), "learning_rate must be a number > 0"),
+    ("adam", True, "learning_rate must be a number > 0"),
 ])
 def test_learning_rate_is_checked(pair, objective, optimizer, rate, message):
     with pytest.raises(ValueError, match=message):
@@ -229,7 +240,7 @@ def test_coarse_to_fine_runs_on_across_stages(pair, vgg):
     ({"sizes": (48, 24)}, "sizes must be increasing"),
     ({"sizes": (8, 48)}, "sizes must be increasing"),
     ({"sizes": (24, 48), "steps": (3,)}, "steps has 1 numbers for 2 sizes"),
-    ({"steps": 0}, "steps must be a positive integer"),
+    ({"steps": 0}, "steps must be a whole number >= 1"),
 ])
 def test_coarse_to_fine_checks_its_arguments(pair, kwargs, message):
     with pytest.raises(ValueError, match=message):

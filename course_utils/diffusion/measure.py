@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from ..errors import SettingError
-from .schedule import _positive_int
+from ..validate import positive_int as _positive_int
 
 __all__ = ["judge_metric", "Row", "sampler_sweep", "guidance_sweep", "table", "train_for"]
 

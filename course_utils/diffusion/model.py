@@ -27,7 +27,8 @@ import numpy as np
 from .._tf import keras, tf
 from ..errors import SettingError
 from . import schedule as _schedule
-from .schedule import Schedule, _positive_int
+from .schedule import Schedule
+from ..validate import number, positive_int as _positive_int, seed_value
 
 __all__ = ["Diffusion", "guided_noise"]
 
@@ -42,11 +43,7 @@ def guided_noise(eps_conditional, eps_unconditional, scale: float):
 
 
 def _number(value, name: str, example: str, low: float = 0.0, high: float | None = None) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value < low or (high is not None and value > high):
-        span = f"from {low:g} to {high:g}" if high is not None else f">= {low:g}"
-        raise SettingError(f"{name} must be a number {span}, like {example}; got {value!r}.")
-    return float(value)
+    return number(value, name, example, minimum=low, maximum=high)
 
 
 class Diffusion(keras.Model):
@@ -88,9 +85,7 @@ class Diffusion(keras.Model):
         self.n_classes = n_classes
         self.label_dropout = _number(label_dropout, "label_dropout", "0.1", 0.0, 1.0)
         self.ema_decay = _number(ema, "ema", "0.999", 0.0, 1.0)
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise SettingError(f"seed must be a whole number >= 0, like seed=0; got {seed!r}.")
-        self.seed = int(seed)
+        self.seed = seed_value(seed)
         self.ema_network = keras.models.clone_model(network)
         self.ema_network.set_weights(network.get_weights())
         shape = tuple(int(d) if d is not None else None for d in network.inputs[0].shape[1:])

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 
 from .._tf import keras
-from .schedule import _positive_int
+from ..validate import positive_int as _positive_int
 
 __all__ = ["SinusoidalEmbedding", "mlp", "unet"]
 

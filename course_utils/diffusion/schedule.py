@@ -39,7 +39,7 @@ import dataclasses
 
 import numpy as np
 
-from .._args import positive_int as _positive_int
+from ..validate import positive_int as _positive_int
 from ..errors import SettingError
 
 __all__ = ["KINDS", "Schedule", "linear", "cosine", "make", "q_mean_variance", "q_sample", "predict_x0",

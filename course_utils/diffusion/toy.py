@@ -27,7 +27,7 @@ from ..errors import SettingError
 from . import nets
 from . import schedule as _schedule
 from .model import Diffusion
-from .schedule import _positive_int
+from ..validate import positive_int as _positive_int
 
 __all__ = ["SCALE", "Run", "train", "sample", "forward_points", "clouds_figure"]
 

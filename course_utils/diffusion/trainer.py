@@ -1,6 +1,6 @@
 """Training a diffusion model epoch by epoch: fixed-noise pictures, checkpoints, exact resuming (notebook 08).
 
-:class:`Trainer` works like notebook 06's GAN trainer (:class:`course_utils.gan.trainer.Trainer`).
+:class:`DiffusionTrainer` works like notebook 06's GAN trainer (:class:`course_utils.gan.trainer.GANTrainer`).
 After every epoch it
 
 - samples from one *fixed* batch of starting noise with a short DDIM run (the same noise every
@@ -27,14 +27,12 @@ from typing import Callable
 import numpy as np
 
 from ..errors import SettingError
-# The course's checkpoint files. They will move to course_utils.checkpoints with the same names:
-# this import is the only line of the subpackage that names their module.
-from ..gan.trainer import CheckpointError, check_compatible, read_checkpoint as _read_checkpoint, write_checkpoint
-from ..gan.trainer import save_gif, tile, _save_png
+from ..checkpoints import CheckpointError, check_compatible, read_checkpoint as _read_checkpoint, write_checkpoint
+from ..grids import save_gif, save_png, tile
 from .model import Diffusion
-from .schedule import _positive_int
+from ..validate import positive_int as _positive_int, seed_value
 
-__all__ = ["FORMAT", "CheckpointError", "Trainer", "read_checkpoint", "as_images"]
+__all__ = ["FORMAT", "CheckpointError", "DiffusionTrainer", "read_checkpoint", "as_images"]
 
 #: Written into every checkpoint of this trainer; a file of another kind is refused.
 FORMAT = "course_utils.diffusion.trainer/1"
@@ -49,7 +47,7 @@ def as_images(images, name: str = "images") -> np.ndarray:
     """float32 (N, ...) in [-1, 1], or one :class:`SettingError` saying what to pass."""
     x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
     if x.ndim < 2 or x.dtype.kind != "f" or len(x) == 0:
-        raise SettingError(f"{name} must be a float array (N, ...) in [-1, 1], like dcgan.digit_images() gives; "
+        raise SettingError(f"{name} must be a float array (N, ...) in [-1, 1], like data.digits(value_range=(-1, 1)) gives; "
                            f"got shape {x.shape} and dtype {x.dtype}.")
     if not np.all(np.isfinite(x)):
         raise SettingError(f"{name} contains NaN or infinite values.")
@@ -58,7 +56,7 @@ def as_images(images, name: str = "images") -> np.ndarray:
     return x.astype(np.float32, copy=False)
 
 
-class Trainer:
+class DiffusionTrainer:
     """Train a :class:`~.model.Diffusion` model epoch by epoch, with pictures and checkpoints.
 
     Parameters
@@ -103,7 +101,7 @@ class Trainer:
         if model.conditional:
             if labels is None:
                 raise SettingError("this model is class-conditional: give the class of every image, "
-                                   "Trainer(model, images, labels).")
+                                   "DiffusionTrainer(model, images, labels).")
             y = np.asarray(labels)
             if y.shape != (len(self.images),) or y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= model.n_classes:
                 raise SettingError(f"labels must be {len(self.images)} whole numbers from 0 to {model.n_classes - 1}, "
@@ -114,9 +112,7 @@ class Trainer:
             raise SettingError(f"batch_size {self.batch_size} is larger than the {len(self.images)} images; "
                                "use a smaller batch.")
         seed = model.seed if seed is None else seed
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise SettingError(f"seed must be a whole number >= 0, like seed=0; got {seed!r}.")
-        self.seed = int(seed)
+        self.seed = seed_value(seed)
         if metrics is not None and not callable(metrics):
             raise SettingError("metrics must be a function metrics(model) -> dict of numbers, or None.")
         self.metrics = metrics
@@ -254,7 +250,7 @@ class Trainer:
             frame = self.grid()
             path = self._frame_path(self.epoch)
             if path is not None:
-                _save_png(frame, path)
+                save_png(frame, path)
             self.frames.append(frame)
             self.frame_epochs.append(self.epoch)
 
@@ -333,5 +329,5 @@ class Trainer:
 
     def __repr__(self):
         where = f", folder={str(self.folder)!r}" if self.folder is not None else ""
-        return (f"Trainer(epoch={self.epoch}, step={self.step}, {len(self.images)} images, "
+        return (f"DiffusionTrainer(epoch={self.epoch}, step={self.step}, {len(self.images)} images, "
                 f"batch_size={self.batch_size}{where})")

@@ -6,8 +6,9 @@
 - :mod:`.quality`   a Fréchet distance on a small classifier's features ("FID-like") and class coverage
 - :mod:`.toy`       notebook 05's game in the plane: Gaussians on a ring, small MLPs, mode coverage,
                     snapshots of the discriminator's surface during ``fit``
-- :mod:`.dcgan`     convolutional generator and discriminator, and the digits they learn from
-- :mod:`.trainer`   epochs with fixed-noise sample grids, GIFs and atomic checkpoints that resume exactly
+- :mod:`.dcgan`     convolutional generator and discriminator (the digits: :func:`course_utils.data.digits`)
+- :mod:`.trainer`   :class:`~.trainer.GANTrainer`: epochs with fixed-noise sample grids, GIFs and atomic
+                    checkpoints that resume exactly (:mod:`course_utils.grids`, :mod:`course_utils.checkpoints`)
 - :mod:`.judge`     a small digit classifier whose features give the FID-like score
 - :mod:`.latent`    paths through noise space (lerp, slerp) and class-by-noise grids
 - :mod:`.patches`   random patches of a painting and the Gram statistics of sets of patches

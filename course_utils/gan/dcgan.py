@@ -1,7 +1,8 @@
-"""DCGAN (Radford et al. 2016) sized for a laptop CPU, and the digits it learns from.
+"""DCGAN (Radford et al. 2016) sized for a laptop CPU.
 
-- :func:`digit_images`  handwritten digits in [-1, 1]: scikit-learn's bundled 8×8
-  digits (offline, the default), or MNIST / Fashion-MNIST downloaded once
+The digits it learns from come from :func:`course_utils.data.digits` with ``value_range=(-1, 1)``;
+:func:`as_gan_images` checks that a batch is in that range.
+
 - :func:`generator`     noise (and optionally a class label) → image, by transposed
   convolutions that double the size at each stage
 - :func:`discriminator` image (and optionally a class label) → one logit, by strided
@@ -18,103 +19,15 @@ defined per sample, and no sample's score depends on the others in its batch).
 
 from __future__ import annotations
 
-import gzip
-
 import numpy as np
 
-from .._args import positive_int as _positive_int
+from .. import validate
+from ..validate import positive_int as _positive_int
 from .._tf import keras
+from ..config import Initializers
 from ..errors import SettingError
 
-__all__ = ["SOURCES", "digit_images", "as_gan_images", "stages", "generator", "discriminator"]
-
-#: Where :func:`digit_images` gets its images.
-SOURCES = ("sklearn", "mnist", "fashion_mnist")
-
-_KERAS_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
-_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
-_FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
-
-#: The class names of Fashion-MNIST (the digits' names are their numbers).
-FASHION_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                 "Ankle boot")
-
-
-def _resize(images: np.ndarray, size: int) -> np.ndarray:
-    """(N, h, w) in [0, 1] -> (N, size, size), bilinear, anti-aliased when shrinking."""
-    if images.shape[1:] == (size, size):
-        return images
-    from skimage.transform import resize
-
-    stack = np.moveaxis(images, 0, -1)
-    stack = resize(stack, (size, size, stack.shape[-1]), order=1, mode="edge",
-                   anti_aliasing=size < images.shape[1], preserve_range=True)
-    return np.moveaxis(stack, -1, 0)
-
-
-def _idx(path) -> np.ndarray:
-    """Read one gzipped IDX file (the MNIST family's format)."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def _download(source: str, base_url: str):
-    from .. import downloads
-
-    alternative = "use source='sklearn', the digits that come with scikit-learn (no download)"
-    if source == "mnist":
-        path = downloads.fetch(base_url + "mnist.npz", sha256=_MNIST_SHA256 if base_url == _KERAS_DATASETS else None,
-                               subdir="datasets", alternative=alternative)
-        with np.load(path, allow_pickle=False) as f:
-            return f["x_train"], f["y_train"]
-    images_path, labels_path = (downloads.fetch(base_url + name, fname=f"fashion-{name}", subdir="datasets",
-                                                alternative=alternative) for name in _FASHION_FILES)
-    return _idx(images_path), _idx(labels_path)
-
-
-def digit_images(size: int = 16, source: str = "sklearn", *, limit: int | None = None,
-                 base_url: str = _KERAS_DATASETS) -> tuple[np.ndarray, np.ndarray]:
-    """Images to train a GAN on, scaled to [-1, 1] (the generator's tanh range), with their labels.
-
-    Parameters
-    ----------
-    size : int
-        Side of the returned images in pixels (bilinear resizing).
-    source : "sklearn", "mnist" or "fashion_mnist"
-        ``"sklearn"``: the 1,797 8×8 digits bundled with scikit-learn, always
-        available. ``"mnist"`` (60,000 digits, 28×28) and ``"fashion_mnist"``
-        (60,000 clothes) are downloaded once into the course's cache; without a
-        network they raise :class:`~course_utils.errors.DownloadError` saying so.
-    limit : int, optional
-        Keep only the first ``limit`` images (quick experiments).
-    base_url : str, optional
-        Where the MNIST files are served (the Keras datasets bucket by default).
-
-    Returns
-    -------
-    images : float32 (N, size, size, 1) in [-1, 1]
-    labels : int64 (N,)
-    """
-    size = _positive_int(size, "size", "size=16")
-    if source not in SOURCES:
-        raise SettingError(f"source must be one of {', '.join(repr(s) for s in SOURCES)}; got {source!r}.")
-    if source == "sklearn":
-        from sklearn.datasets import load_digits
-
-        bunch = load_digits()
-        images, labels = bunch.images / 16.0, bunch.target
-    else:
-        images, labels = _download(source, base_url)
-        images = images / 255.0
-    if limit is not None:
-        limit = _positive_int(limit, "limit", "limit=1000")
-        images, labels = images[:limit], labels[:limit]
-    images = _resize(np.asarray(images, np.float32), size)
-    images = np.clip(images, 0.0, 1.0) * 2.0 - 1.0
-    return images.astype(np.float32)[..., np.newaxis], np.asarray(labels, np.int64)
+__all__ = ["as_gan_images", "stages", "generator", "discriminator"]
 
 
 def as_gan_images(images, name: str = "images", *, channels: int | None = None,
@@ -128,7 +41,7 @@ def as_gan_images(images, name: str = "images", *, channels: int | None = None,
     if (x.ndim != 4 or x.dtype.kind != "f" or len(x) == 0
             or (channels is not None and x.shape[-1] != channels)):
         raise SettingError(f"{name} must be {what} (N, height, width, {channels or 'channels'}) in [-1, 1], like "
-                           f"dcgan.digit_images() gives; got shape {x.shape} and dtype {x.dtype}.")
+                           f"data.digits(value_range=(-1, 1)) gives; got shape {x.shape} and dtype {x.dtype}.")
     if not np.all(np.isfinite(x)):
         raise SettingError(f"{name} contains NaN or infinite values.")
     if x.min() < -1.001 or x.max() > 1.001:
@@ -158,62 +71,68 @@ def _label_input(n_classes):
 
 
 def generator(image_size: int = 16, channels: int = 1, latent_dim: int = 64, width: int = 64, *,
-              n_classes: int | None = None, name: str = "generator") -> keras.Model:
+              n_classes: int | None = None, seed: int = 0, name: str = "generator") -> keras.Model:
     """The DCGAN generator: noise (N, latent_dim) → images (N, image_size, image_size, channels) in [-1, 1].
 
     A dense layer makes a ``start``×``start`` map with ``width × 2^(n-1)``
     channels (see :func:`stages`); each of the ``n`` stages doubles the size
     with a 4×4 transposed convolution of stride 2 and halves the channels, the
     last one ending in ``channels`` and tanh. With ``n_classes``, the model takes
-    ``[noise, labels]`` and a learned embedding of the label joins the noise.
+    ``[noise, labels]`` and a learned embedding of the label joins the noise. ``seed`` seeds
+    the initial weights only (:class:`~course_utils.config.Initializers`).
     """
     start, n = stages(image_size)
     channels = _positive_int(channels, "channels", "1 (grey) or 3 (colour)")
     latent_dim = _positive_int(latent_dim, "latent_dim", "64")
     width = _positive_int(width, "width", "64")
+    init = Initializers(seed)
     L = keras.layers
     noise = keras.Input((latent_dim,), name="noise")
     label = _label_input(n_classes)
     x = noise
     if label is not None:
-        embedded = L.Embedding(_positive_int(n_classes, "n_classes", "10"), 16, name="label_embedding")(label)
+        embedded = L.Embedding(_positive_int(n_classes, "n_classes", "10"), 16, name="label_embedding",
+                               embeddings_initializer=init.embedding())(label)
         x = L.Concatenate(name="noise_and_label")([noise, embedded])
     filters = width * 2 ** (n - 1)
-    x = L.Dense(start * start * filters, use_bias=False, name="project")(x)
+    x = L.Dense(start * start * filters, use_bias=False, name="project", kernel_initializer=init.kernel())(x)
     x = L.Reshape((start, start, filters))(x)
     x = L.BatchNormalization(name="bn0")(x)
     x = L.ReLU()(x)
     for i in range(1, n):
         filters //= 2
-        x = L.Conv2DTranspose(max(filters, 8), 4, strides=2, padding="same", use_bias=False, name=f"up{i}")(x)
+        x = L.Conv2DTranspose(max(filters, 8), 4, strides=2, padding="same", use_bias=False, name=f"up{i}",
+                               kernel_initializer=init.kernel())(x)
         x = L.BatchNormalization(name=f"bn{i}")(x)
         x = L.ReLU()(x)
-    x = L.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh", name=f"up{n}")(x)
+    x = L.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh", name=f"up{n}",
+                           kernel_initializer=init.kernel())(x)
     return keras.Model([noise, label] if label is not None else noise, x, name=name)
 
 
 def discriminator(image_size: int = 16, channels: int = 1, width: int = 64, *, n_classes: int | None = None,
-                  dropout: float = 0.3, name: str = "discriminator") -> keras.Model:
+                  dropout: float = 0.3, seed: int = 1, name: str = "discriminator") -> keras.Model:
     """The DCGAN discriminator: images → one logit each (N, 1); large means "real".
 
     ``n`` stages (as many as the generator has, see :func:`stages`) of a 4×4
     convolution of stride 2 and LeakyReLU(0.2), doubling the channels from
     ``width``; then dropout and one dense unit. With ``n_classes``, the model takes
     ``[images, labels]`` and the label enters as an extra image channel (a learned
-    map per class).
+    map per class). ``seed`` seeds the initial weights and the dropout only
+    (:class:`~course_utils.config.Initializers`).
     """
     start, n = stages(image_size)
     channels = _positive_int(channels, "channels", "1 (grey) or 3 (colour)")
     width = _positive_int(width, "width", "64")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise SettingError(f"dropout must be a number in [0, 1), like 0.3; got {dropout!r}.")
+    dropout = validate.number(dropout, "dropout", "0.3", minimum=0, below=1)
+    init = Initializers(seed)
     L = keras.layers
     image = keras.Input((image_size, image_size, channels), name="image")
     label = _label_input(n_classes)
     x = image
     if label is not None:
         plane = L.Embedding(_positive_int(n_classes, "n_classes", "10"), image_size * image_size,
-                            name="label_plane")(label)
+                            name="label_plane", embeddings_initializer=init.embedding())(label)
         plane = L.Reshape((image_size, image_size, 1))(plane)
         x = L.Concatenate(name="image_and_label")([image, plane])
     filters = width
@@ -221,11 +140,12 @@ def discriminator(image_size: int = 16, channels: int = 1, width: int = 64, *, n
         # Only the first convolution has a bias. Later ones would learn little from one (the next layer
         # sees only their sum), and with one TensorFlow's graph optimiser prints a harmless but alarming
         # "remapper failed" error for the gradient of convolution + bias + LeakyReLU on CPUs.
-        x = L.Conv2D(filters, 4, strides=2, padding="same", use_bias=i == 1, name=f"down{i}")(x)
+        x = L.Conv2D(filters, 4, strides=2, padding="same", use_bias=i == 1, name=f"down{i}",
+                     kernel_initializer=init.kernel())(x)
         x = L.LeakyReLU(0.2)(x)
         filters *= 2
     x = L.Flatten()(x)
     if dropout:
-        x = L.Dropout(dropout)(x)
-    x = L.Dense(1, name="logit")(x)
+        x = L.Dropout(dropout, seed=init.seed())(x)
+    x = L.Dense(1, name="logit", kernel_initializer=init.kernel())(x)
     return keras.Model([image, label] if label is not None else image, x, name=name)

@@ -29,11 +29,12 @@ from typing import Callable
 
 import numpy as np
 
-from .._args import positive_int as _positive_int
+from ..validate import positive_int as _positive_int
 from .. import cnn
 from .._tf import keras
 from . import quality
 from .dcgan import as_gan_images as _gan_images
+from ..config import Initializers
 from ..errors import SettingError
 
 __all__ = ["classifier", "DigitJudge"]
@@ -53,19 +54,19 @@ def classifier(image_size: int = 16, n_classes: int = 10, features: int = 64, *,
         raise SettingError(f"image_size must be at least 8 pixels for two 2×2 poolings; got {image_size}.")
     n_classes = _positive_int(n_classes, "n_classes", "10")
     features = _positive_int(features, "features", "64")
-    keras.utils.set_random_seed(int(seed))
+    init = Initializers(seed)
     L = keras.layers
     return keras.Sequential([
         keras.Input((image_size, image_size, 1), name="image"),
-        L.Conv2D(16, 3, padding="same", activation="relu", name="conv1"),
+        L.Conv2D(16, 3, padding="same", activation="relu", name="conv1", kernel_initializer=init.kernel()),
         L.MaxPooling2D(2, name="pool1"),
-        L.Conv2D(32, 3, padding="same", activation="relu", name="conv2"),
+        L.Conv2D(32, 3, padding="same", activation="relu", name="conv2", kernel_initializer=init.kernel()),
         L.MaxPooling2D(2, name="pool2"),
         L.Flatten(name="flatten"),
-        L.Dense(features, name="features"),  # no activation here: ReLU's dead units would make the
-        L.ReLU(name="relu"),                  # features' covariance singular
-        L.Dropout(0.3, name="dropout"),
-        L.Dense(n_classes, activation="softmax", name="dense"),
+        L.Dense(features, name="features", kernel_initializer=init.kernel()),  # no activation here: ReLU's dead
+        L.ReLU(name="relu"),                                                    # units would make the features'
+        L.Dropout(0.3, name="dropout", seed=init.seed()),                       # covariance singular
+        L.Dense(n_classes, activation="softmax", name="dense", kernel_initializer=init.kernel()),
     ], name="digit_judge")
 
 
@@ -89,7 +90,7 @@ class DigitJudge:
 
     Make one with :meth:`train`; ``judge.features(x)``, ``judge.predict(x)``,
     ``judge.fid_like(real, fake)``, ``judge.coverage(fake)``; ``judge.metric(real)`` is
-    a function for :class:`~course_utils.gan.trainer.Trainer`'s ``metrics``.
+    a function for :class:`~course_utils.gan.trainer.GANTrainer`'s ``metrics``.
     """
 
     def __init__(self, model, *, n_classes: int = 10, test_accuracy: float | None = None,

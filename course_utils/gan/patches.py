@@ -11,20 +11,21 @@ measured style: by the Gram matrices of VGG19's activations, averaged over many 
 - :func:`gram_statistics`  mean Gram matrix per VGG19 layer over a set of patches
 - :func:`gram_distances`   how far two sets of patches are apart, layer by layer
 - :func:`gram_metric`      that distance for a GAN's samples, as a metric for the trainer
-- :func:`patchwork`        patches laid side by side into one picture
+
+A set of patches is shown as one picture with :func:`course_utils.grids.patchwork`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._args import positive_int as _positive_int
+from ..validate import positive_int as _positive_int
 from .. import data, losses
 from ..errors import DownloadError, SettingError
 from .dcgan import as_gan_images
 
 __all__ = ["GRAM_LAYERS", "picture", "random_patches", "noise_patches", "gram_statistics", "gram_distances",
-           "gram_metric", "patchwork"]
+           "gram_metric"]
 
 #: VGG19 layers whose Gram matrices describe the style of small patches (deeper layers
 #: of a 32-pixel patch have only 2×2 positions or fewer).
@@ -67,9 +68,9 @@ def random_patches(image, size: int = 32, count: int = 2048, *, seed: int = 0, f
     half of the patches are mirrored left-right: more variety, the same style.
     Returns float32 (count, size, size, 3).
     """
-    from ..images import _to_float_rgb
+    from ..images import to_float_rgb
 
-    picture_ = _to_float_rgb(image, "the image")
+    picture_ = to_float_rgb(image, "the image")
     size, count = _positive_int(size, "size", "32"), _positive_int(count, "count", "2048")
     height, width = picture_.shape[:2]
     if size > min(height, width):
@@ -134,7 +135,7 @@ def gram_distances(patches, reference: dict, extractor) -> dict:
 
 
 def gram_metric(real, extractor, *, samples: int = 256, seed: int = 0):
-    """A function ``metric(gan) -> {"gram_distance": ...}`` for :class:`~course_utils.gan.trainer.Trainer`.
+    """A function ``metric(gan) -> {"gram_distance": ...}`` for :class:`~course_utils.gan.trainer.GANTrainer`.
 
     It generates ``samples`` patches from the same fixed noise every time and returns the
     mean over layers of :func:`gram_distances` to the Gram statistics of ``real``
@@ -149,14 +150,3 @@ def gram_metric(real, extractor, *, samples: int = 256, seed: int = 0):
         return {"gram_distance": gram_distances(fake, reference, extractor)["mean"]}
 
     return metric
-
-
-def patchwork(patches, rows: int, cols: int) -> np.ndarray:
-    """The first ``rows × cols`` patches (in [-1, 1]) side by side, no gaps: one picture in [0, 1]."""
-    x = _patch_batch(patches)
-    rows, cols = _positive_int(rows, "rows", "4"), _positive_int(cols, "cols", "6")
-    if rows * cols > len(x):
-        raise SettingError(f"a {rows}×{cols} patchwork needs {rows * cols} patches; got {len(x)}.")
-    n, size = rows * cols, x.shape[1]
-    grid = x[:n].reshape(rows, cols, size, size, 3).transpose(0, 2, 1, 3, 4).reshape(rows * size, cols * size, 3)
-    return np.clip((grid + 1.0) / 2.0, 0.0, 1.0)

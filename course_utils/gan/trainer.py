@@ -1,14 +1,15 @@
 """A GAN trained for many epochs on a laptop: progress as pictures, checkpoints, resuming (notebook 06).
 
-:class:`Trainer` runs a :class:`~course_utils.gan.training.GAN` over a set of images, epoch
+:class:`GANTrainer` runs a :class:`~course_utils.gan.training.GAN` over a set of images, epoch
 by epoch, and at the end of every epoch
 
 - draws the generator's samples for one *fixed* batch of noise — the same noise every
   time, so the pictures show the generator changing, not the noise — and keeps the grid
-  as a frame (a PNG file in ``folder/frames/``; :meth:`Trainer.save_gif` makes an animation);
+  as a frame (a PNG file in ``folder/frames/``; :meth:`GANTrainer.save_gif` makes an animation with
+  :func:`course_utils.grids.save_gif`);
 - records both networks' mean loss over the epoch, and the numbers of an optional
   ``metrics`` function (a quality score, say);
-- writes a **checkpoint**: one file, ``folder/checkpoint.npz``, replaced atomically (written
+- writes a **checkpoint** (:mod:`course_utils.checkpoints`): one file, ``folder/checkpoint.npz``, replaced atomically (written
   under a temporary name, then renamed), so that it is always either the previous complete
   checkpoint or the new complete one. It holds all a run needs to go on: both networks'
   variables (batch-normalisation statistics and dropout's random state included), both
@@ -19,17 +20,17 @@ The batches of an epoch come in an order that depends only on (seed, epoch), and
 of each step only on (the GAN's seed, the step) — see :class:`~course_utils.gan.training.GAN`.
 So a run resumed from a checkpoint continues *exactly* as if it had never stopped.
 
-Stopping is safe: interrupt the kernel (the ■ button, Ctrl-C), and :meth:`Trainer.train`
+Stopping is safe: interrupt the kernel (the ■ button, Ctrl-C), and :meth:`GANTrainer.train`
 returns with one line saying where it stopped; the networks go back to the last checkpoint,
 so nothing is lost but the steps since then. Run the cell again to continue. Even if the
 process dies (the laptop closed, the kernel killed), the checkpoint file is whole: build
-the same networks and a ``Trainer`` with the same ``folder`` and it resumes from there.
+the same networks and a ``GANTrainer`` with the same ``folder`` and it resumes from there.
 
 ::
 
     gan = GAN(dcgan.generator(16), dcgan.discriminator(16), seed=0)
     gan.compile()
-    run = Trainer(gan, images, folder="outputs/06/digits")   # resumes if the folder has a checkpoint
+    run = GANTrainer(gan, images, folder="outputs/06/digits")   # resumes if the folder has a checkpoint
     run.train(epochs=60)                                       # 60 epochs in all, not 60 more
     run.save_gif()
 """
@@ -37,180 +38,26 @@ the same networks and a ``Trainer`` with the same ``folder`` and it resumes from
 from __future__ import annotations
 
 import copy
-import json
-import os
 import time
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from .._args import positive_int as _positive_int, seed as _seed
-from .._io import atomic_path
-from ..errors import CourseError, SettingError
+from ..checkpoints import GAN_FORMAT, CheckpointError, assign_arrays, check_compatible, read_checkpoint, \
+    variable_arrays, write_checkpoint
+from ..errors import SettingError
+from ..grids import save_gif, save_png, tile
+from ..validate import positive_int as _positive_int, seed_value as _seed
 from .dcgan import as_gan_images
 
-__all__ = ["FORMAT", "CheckpointError", "Trainer", "read_checkpoint", "write_checkpoint", "check_compatible", "tile",
-           "to_pixels", "save_gif"]
-
-#: Written into every checkpoint; a file with another format is refused.
-FORMAT = "course_utils.gan.trainer/1"
-_GROUPS = ("generator", "discriminator", "g_optimizer", "d_optimizer", "steps")
-
-
-class CheckpointError(CourseError, ValueError):
-    """A checkpoint cannot be used: damaged, incomplete, or written for another model or data."""
-
-
-# ------------------------------------------------------------------ checking input
-
-
-# ------------------------------------------------------------------ pictures
-
-
-def to_pixels(images) -> np.ndarray:
-    """Images in [-1, 1] (the generator's range) → float32 in [0, 1] (the course's image format)."""
-    x = np.asarray(images.numpy() if hasattr(images, "numpy") else images, dtype=np.float32)
-    return np.clip((x + 1.0) / 2.0, 0.0, 1.0)
-
-
-def tile(images, ncols: int = 8, *, pad: int = 1, scale: int = 1, pad_value: float = 0.5) -> np.ndarray:
-    """Images in [-1, 1], shape (N, H, W, C), as one uint8 RGB grid picture (rows of ``ncols``).
-
-    ``pad`` pixels of grey (``pad_value`` in [0, 1]) separate the images; ``scale``
-    enlarges every pixel to a ``scale``×``scale`` block (small digits stay crisp).
-    """
-    x = to_pixels(images)
-    if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
-        raise SettingError(f"tile needs a batch of images (N, H, W, 1 or 3); got shape {x.shape}.")
-    ncols = min(_positive_int(ncols, "ncols", "8"), len(x))
-    scale = _positive_int(scale, "scale", "2")
-    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
-        raise SettingError(f"pad must be a whole number >= 0, like 1; got {pad!r}.")
-    if x.shape[-1] == 1:
-        x = np.repeat(x, 3, axis=-1)
-    if scale > 1:
-        x = x.repeat(scale, axis=1).repeat(scale, axis=2)
-    n, h, w, _ = x.shape
-    rows = -(-n // ncols)
-    grid = np.full((pad + rows * (h + pad), pad + ncols * (w + pad), 3), pad_value, np.float32)
-    for i, image in enumerate(x):
-        r, c = divmod(i, ncols)
-        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = image
-    return np.round(grid * 255).astype(np.uint8)
-
-
-def save_gif(frames, path, *, fps: float = 5.0, hold: float = 1.5) -> Path:
-    """Write uint8 frames (all the same shape) as a looping animated GIF, atomically; returns the path.
-
-    The last frame stays ``hold`` seconds, so the end result can be seen before the loop restarts.
-    """
-    import imageio.v3 as iio
-
-    frames = [np.asarray(f) for f in frames]
-    if not frames:
-        raise SettingError("there are no frames to animate yet: train for at least one epoch first.")
-    if len({f.shape for f in frames}) != 1 or frames[0].dtype != np.uint8:
-        raise SettingError("the frames must be uint8 pictures of one shape, like Trainer.frames.")
-    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 50:
-        raise SettingError(f"fps must be a number of frames per second in (0, 50], like 5; got {fps!r}.")
-    path = Path(path)
-    if path.suffix.lower() != ".gif":
-        raise SettingError(f"the animation's file name must end in .gif, like 'progress.gif'; got {str(path)!r}.")
-    durations = [1000.0 / fps] * len(frames)
-    durations[-1] = max(durations[-1], 1000.0 * hold)
-    with atomic_path(path) as tmp:
-        iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=durations, loop=0)
-    return path
-
-
-def _save_png(picture: np.ndarray, path: Path) -> None:
-    from PIL import Image
-
-    with atomic_path(path) as tmp:
-        Image.fromarray(picture).save(tmp, format="PNG")
-
-
-# ------------------------------------------------------------------ checkpoint files
-
-
-def write_checkpoint(path, arrays: dict, meta: dict, *, format: str = FORMAT) -> Path:
-    """Write NumPy ``arrays`` (name -> array) and JSON-able ``meta`` to one .npz file, atomically.
-
-    The file appears under its name only once it is complete and flushed to disk; a
-    failure or an interruption while writing leaves the previous file as it was.
-    ``format`` names the kind of checkpoint (:func:`read_checkpoint` refuses another kind).
-    """
-    path = Path(path)
-    payload = dict(arrays)
-    payload["meta"] = np.array(json.dumps({"format": format, **meta}))
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            np.savez(f, **payload)
-            f.flush()
-            os.fsync(f.fileno())
-    return path
-
-
-def read_checkpoint(path, *, format: str = FORMAT) -> tuple[dict, dict]:
-    """(arrays, meta) from a file :func:`write_checkpoint` wrote.
-
-    Raises :class:`CheckpointError` with one sentence for a missing, damaged,
-    truncated or foreign file.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"There is no checkpoint file at {path}.")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            meta = json.loads(str(f["meta"][()]))
-            arrays = {name: f[name] for name in f.files if name != "meta"}
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as err:
-        raise CheckpointError(f"The checkpoint {path} is damaged or incomplete ({type(err).__name__}: "
-                              f"{_first_clause(err)}); delete it to train from the start, or pass resume=False."
-                              ) from None
-    if not isinstance(meta, dict) or meta.get("format") != format:
-        raise CheckpointError(f"{path} is not a checkpoint of {format.split('/')[0]} (format "
-                              f"{meta.get('format') if isinstance(meta, dict) else None!r}); "
-                              "choose another folder, or pass resume=False to replace it.")
-    return arrays, meta
-
-
-def check_compatible(arrays: dict, meta: dict, where, groups: dict, settings: dict, advice: str) -> None:
-    """CheckpointError (one sentence ending in ``advice``) unless a checkpoint fits this run.
-
-    ``groups`` maps a name ("generator", "optimizer" ...) to the variables that the arrays
-    ``<name>/0000``, ``<name>/0001`` ... must fill, one for one and shape for shape;
-    ``settings`` maps a key of ``meta`` to the value this run needs there.
-    """
-    for group, variables in groups.items():
-        stored = sorted(name for name in arrays if name.startswith(group + "/"))
-        if len(stored) != len(variables):
-            raise CheckpointError(f"{where} was written for a different model: its {group} has "
-                                  f"{len(stored)} variables, this one {len(variables)}; {advice}.")
-        for name, variable in zip(stored, variables):
-            if tuple(arrays[name].shape) != tuple(variable.shape):
-                raise CheckpointError(f"{where} was written for a different model: {group} variable "
-                                      f"{variable.path} has shape {tuple(arrays[name].shape)} there and "
-                                      f"{tuple(variable.shape)} here; {advice}.")
-    for key, here in settings.items():
-        if meta.get(key) != here:
-            raise CheckpointError(f"{where} was written for a run with {key}={meta.get(key)}, and this one "
-                                  f"has {key}={here}; use the same settings to continue it, or {advice}.")
-
-
-def _first_clause(err) -> str:
-    text = str(err).split("\n")[0].strip().rstrip(".") or "no details"
-    text = text.replace(". ", "; ")
-    return text[:100]
+__all__ = ["GANTrainer"]
 
 
 # ------------------------------------------------------------------ the trainer
 
 
-class Trainer:
+class GANTrainer:
     """Train a compiled :class:`~course_utils.gan.training.GAN` epoch by epoch, with pictures and checkpoints.
 
     Parameters
@@ -218,7 +65,7 @@ class Trainer:
     gan : GAN
         Compiled (``gan.compile()``); if not, it is compiled with the defaults.
     images : float array (N, H, W, C) in [-1, 1]
-        The real images, e.g. from :func:`~course_utils.gan.dcgan.digit_images`.
+        The real images, e.g. from ``data.digits(value_range=(-1, 1))``.
     labels : int array (N,), optional
         Class labels; needed when the GAN is conditional, ignored otherwise.
     batch_size : int
@@ -274,7 +121,7 @@ class Trainer:
         if gan.conditional:
             if labels is None:
                 raise SettingError("this GAN is conditional: give the class of every image, "
-                                   "Trainer(gan, images, labels).")
+                                   "GANTrainer(gan, images, labels).")
             y = np.asarray(labels)
             if y.shape != (len(self.images),) or y.dtype.kind not in "iu" or y.min() < 0:
                 raise SettingError(f"labels must be {len(self.images)} whole numbers >= 0, one per image; "
@@ -367,8 +214,7 @@ class Trainer:
                 "steps": [gan.steps]}
 
     def _state(self) -> tuple[dict, dict]:
-        arrays = {f"{group}/{i:04d}": np.array(v.numpy(), copy=True)
-                  for group, variables in self._variables().items() for i, v in enumerate(variables)}
+        arrays = variable_arrays(self._variables())
         arrays["sample_noise"] = self.sample_noise
         meta = {"epoch": self.epoch, "step": self.step, "history": copy.deepcopy(self.history),
                 "frame_epochs": list(self.frame_epochs), "seed": self.seed, "batch_size": self.batch_size,
@@ -381,9 +227,7 @@ class Trainer:
                           "gan_seed": self.gan.seed}, "choose another folder, or pass resume=False to start afresh")
 
     def _apply(self, arrays: dict, meta: dict) -> None:
-        for group, variables in self._variables().items():
-            for i, variable in enumerate(variables):
-                variable.assign(arrays[f"{group}/{i:04d}"])
+        assign_arrays(self._variables(), arrays)
         if "sample_noise" in arrays and arrays["sample_noise"].shape == self.sample_noise.shape:
             self.sample_noise = arrays["sample_noise"].astype(np.float32)
         self.epoch = int(meta["epoch"])
@@ -412,7 +256,7 @@ class Trainer:
         path = self.checkpoint_path
         if path is not None:
             try:
-                write_checkpoint(path, *state)
+                write_checkpoint(path, *state, format=GAN_FORMAT)
             except OSError as err:
                 last = "" if self._snapshot is None else f" (the previous one, epoch {self._snapshot[1]['epoch']}, " \
                                                          "is intact)"
@@ -426,7 +270,7 @@ class Trainer:
         path = Path(path) if path is not None else self.checkpoint_path
         if path is None:
             raise SettingError("this trainer has no folder: give the checkpoint's path, resume('run/checkpoint.npz').")
-        arrays, meta = read_checkpoint(path)
+        arrays, meta = read_checkpoint(path, format=GAN_FORMAT)
         self._check_compatible(arrays, meta, f"The checkpoint {path}")
         self._apply(arrays, meta)
         print(f"Resumed from {path}: epoch {self.epoch}, step {self.step}.")
@@ -448,7 +292,7 @@ class Trainer:
             frame = self.grid()
             path = self._frame_path(self.epoch)
             if path is not None:
-                _save_png(frame, path)
+                save_png(frame, path)
             self.frames.append(frame)
             self.frame_epochs.append(self.epoch)
 
@@ -591,5 +435,5 @@ class Trainer:
 
     def __repr__(self):
         where = f", folder={str(self.folder)!r}" if self.folder is not None else ""
-        return (f"Trainer(epoch={self.epoch}, step={self.step}, {len(self.images)} images, "
+        return (f"GANTrainer(epoch={self.epoch}, step={self.step}, {len(self.images)} images, "
                 f"batch_size={self.batch_size}{where})")

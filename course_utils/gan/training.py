@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from .._tf import keras, tf
 from . import losses
+from .. import validate
 from ..errors import SettingError
 
 __all__ = ["GAN", "UPDATES"]
@@ -74,8 +75,7 @@ class GAN(keras.Model):
             if not inputs:
                 raise SettingError("latent_dim is needed when the generator has no fixed input shape.")
             latent_dim = int(inputs[0].shape[-1])
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise SettingError(f"seed must be a whole number >= 0, got {seed!r}.")
+        seed = validate.seed_value(seed)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -118,8 +118,7 @@ class GAN(keras.Model):
         optimisation for the rest of the session (see :func:`_unfused_cpu_graphs`).
         """
         loss = losses._kind(loss)
-        if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
-            raise SettingError(f"d_steps must be a whole number >= 1, got {d_steps!r}.")
+        d_steps = validate.positive_int(d_steps, "d_steps", "d_steps=5")
         if update is None:
             update = "alternating" if (loss == "wgan-gp" or d_steps > 1) else "simultaneous"
         if update not in UPDATES:

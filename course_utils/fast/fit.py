@@ -1,9 +1,9 @@
 """Training an image network on random crops of a few photos, with progress and checkpoints (notebook 07).
 
-Notebook 07's two networks — the feed-forward style network (:mod:`course_utils.feedforward`)
-and the AdaIN decoder (:mod:`course_utils.adain`) — learn the same way: take a batch of
+Notebook 07's two networks — the feed-forward style network (:mod:`course_utils.fast.feedforward`)
+and the AdaIN decoder (:mod:`course_utils.fast.adain`) — learn the same way: take a batch of
 random crops, push it through the network, measure a loss with VGG19, take one Adam step.
-:class:`Trainer` is that loop, once, for both:
+:class:`NetworkTrainer` is that loop, once, for both:
 
 - :class:`CropSampler` cuts the batches: random squares of random photos, flipped left-right
   half the time. A batch depends only on (seed, step), so a resumed run sees the very
@@ -11,11 +11,11 @@ random crops, push it through the network, measure a loss with VGG19, take one A
 - ``loss_fn(model, batch)`` returns a dict of scalar tensors with a ``"total"`` entry (the
   one that is minimised) and any parts worth watching; every step's values go into
   ``history``.
-- With ``checkpoint="outputs/07/net.npz"`` the network's and Adam's variables, the step
+- With ``checkpoint="outputs/07/net.npz"`` (a :mod:`course_utils.checkpoints` file) the network's and Adam's variables, the step
   and the history are written every ``save_every`` steps (atomically: the file is always
   the previous complete checkpoint or the new complete one) and read back when the
   trainer is built again, so ``train(600)`` after an interruption does only what is left.
-- Interrupt the kernel (■, Ctrl-C) and :meth:`Trainer.train` returns with one line; the
+- Interrupt the kernel (■, Ctrl-C) and :meth:`NetworkTrainer.train` returns with one line; the
   steps done so far are kept (and saved, when there is a checkpoint file).
 
 :func:`save_model` / :func:`load_model` keep a finished network as one ``.keras`` file,
@@ -31,17 +31,16 @@ from typing import Callable
 
 import numpy as np
 
-from ._args import positive_int as _positive_int, seed as _seed
-from ._io import atomic_path
-from ._tf import keras, tf
-from .errors import CourseError, SettingError
-from .gan.trainer import CheckpointError, check_compatible, read_checkpoint, write_checkpoint
+from .. import validate
+from .._io import atomic_path
+from .._tf import keras, tf
+from ..checkpoints import NETWORK_FORMAT, CheckpointError, assign_arrays, check_compatible, read_checkpoint, \
+    variable_arrays, write_checkpoint
+from ..errors import CourseError, SettingError
+from ..validate import positive_int as _positive_int, seed_value as _seed
 
-__all__ = ["FORMAT", "CheckpointError", "ModelFileError", "CropSampler", "Trainer", "live_preview", "save_model",
+__all__ = ["CheckpointError", "ModelFileError", "CropSampler", "NetworkTrainer", "live_preview", "save_model",
            "load_model"]
-
-#: The kind written into every checkpoint of this module.
-FORMAT = "course_utils.fit/1"
 
 
 class ModelFileError(CourseError, ValueError):
@@ -67,10 +66,10 @@ class CropSampler:
     """
 
     def __init__(self, pictures, size: int, *, flip: bool = True):
-        from .images import _to_float_rgb
+        from ..images import to_float_rgb
 
         self.size = _positive_int(size, "size", "128")
-        self.pictures = [_to_float_rgb(p, f"picture {i}") for i, p in enumerate(pictures)]
+        self.pictures = [to_float_rgb(p, f"picture {i}") for i, p in enumerate(pictures)]
         if not self.pictures:
             raise SettingError("pictures is empty; give at least one picture to cut crops from, like "
                                "[data.content('astronaut')].")
@@ -99,7 +98,7 @@ class CropSampler:
 # ------------------------------------------------------------------ the training loop
 
 
-class Trainer:
+class NetworkTrainer:
     """Adam on ``loss_fn(model, batch)`` over batches from ``sampler``, with history and checkpoints.
 
     Parameters
@@ -135,8 +134,7 @@ class Trainer:
                                "it on a batch.")
         if not callable(loss_fn) or not callable(sampler):
             raise SettingError("loss_fn and sampler must be functions, loss_fn(model, batch) and sampler(count, rng).")
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-            raise SettingError(f"learning_rate must be a number > 0, like 1e-3; got {learning_rate!r}.")
+        learning_rate = validate.number(learning_rate, "learning_rate", "1e-3", above=0)
         self.model, self.loss_fn, self.sampler = model, loss_fn, sampler
         self.batch_size = _positive_int(batch_size, "batch_size", "4")
         self.seed = _seed(seed)
@@ -179,23 +177,20 @@ class Trainer:
         """Write the state to ``checkpoint`` (atomically); returns the path, or None without one."""
         if self.checkpoint is None:
             return None
-        arrays = {f"{group}/{i:04d}": np.array(v.numpy(), copy=True)
-                  for group, variables in self._groups().items() for i, v in enumerate(variables)}
+        arrays = variable_arrays(self._groups())
         meta = {"step": self.step, "seconds": self._seconds, "history": self.history, "seed": self.seed,
                 "batch_size": self.batch_size}
-        return write_checkpoint(self.checkpoint, arrays, meta, format=FORMAT)
+        return write_checkpoint(self.checkpoint, arrays, meta, format=NETWORK_FORMAT)
 
     def resume(self, path=None) -> int:
         """Load a checkpoint (``checkpoint`` by default) into the network and Adam; returns its step."""
         where = Path(path) if path is not None else self.checkpoint
         if where is None:
-            raise SettingError("no checkpoint file was given; pass checkpoint='run.npz' to Trainer, or a path here.")
-        arrays, meta = read_checkpoint(where, format=FORMAT)
+            raise SettingError("no checkpoint file was given; pass checkpoint='run.npz' to NetworkTrainer, or a path here.")
+        arrays, meta = read_checkpoint(where, format=NETWORK_FORMAT)
         check_compatible(arrays, meta, where, self._groups(), {"seed": self.seed, "batch_size": self.batch_size},
                          "choose another file, or pass resume=False to start afresh")
-        for group, variables in self._groups().items():
-            for i, variable in enumerate(variables):
-                variable.assign(arrays[f"{group}/{i:04d}"])
+        assign_arrays(self._groups(), arrays)
         self.history = copy.deepcopy(meta["history"])
         self._seconds = float(meta.get("seconds", 0.0))
         return self.step
@@ -250,11 +245,11 @@ class Trainer:
 
     def __repr__(self):
         where = f", checkpoint={str(self.checkpoint)!r}" if self.checkpoint is not None else ""
-        return f"Trainer(step={self.step}, batch_size={self.batch_size}{where})"
+        return f"NetworkTrainer(step={self.step}, batch_size={self.batch_size}{where})"
 
 
 def live_preview(picture: Callable, title: str | None = None, *, terms=None):
-    """A ``callback`` for :meth:`Trainer.train` that shows ``picture(model)`` beside the loss curves.
+    """A ``callback`` for :meth:`NetworkTrainer.train` that shows ``picture(model)`` beside the loss curves.
 
     Each call draws what the network makes now (for example a photo it never trains
     on) and adds the mean of each loss term since the previous call to the curves;
@@ -262,7 +257,7 @@ def live_preview(picture: Callable, title: str | None = None, *, terms=None):
     picks the loss terms to plot (default: every one in the history). The
     :class:`~course_utils.widgets.LivePreview` is the callback's ``preview`` attribute.
     """
-    from .widgets import LivePreview
+    from ..widgets import LivePreview
 
     if not callable(picture):
         raise SettingError("picture must be a function of the network, like lambda net: feedforward.stylize(net, "

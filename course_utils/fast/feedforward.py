@@ -37,11 +37,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import data, images, layers, memory, models, transfer
-from ._args import positive_int as _positive_int
-from ._tf import keras, tf
-from .fit import CropSampler, Trainer
-from .errors import SettingError
+from .. import data, images, memory, models, transfer
+from . import layers
+from ..validate import positive_int as _positive_int
+from .._tf import keras, tf
+from .fit import CropSampler, NetworkTrainer
+from ..config import Initializers
+from ..errors import SettingError
 
 __all__ = ["DEFAULT_FILTERS", "DEFAULT_BLOCKS", "HELD_OUT", "CONTENT_LAYERS", "WEIGHTS", "transform_net",
            "residual_block", "perceptual_loss", "training_photos", "train", "stylize"]
@@ -62,12 +64,12 @@ WEIGHTS = {"content": transfer.CONTENT_WEIGHT, "style": transfer.STYLE_WEIGHT, "
 # ------------------------------------------------------------------ the network
 
 
-def residual_block(x, filters: int, name: str):
+def residual_block(x, filters: int, name: str, init=None):
     """Two 3×3 convolutions with instance normalisation, added to their input: ``x + F(x)``."""
-    y = layers.conv(x, filters, 3, name=f"{name}_conv1")
+    y = layers.conv(x, filters, 3, name=f"{name}_conv1", init=init)
     y = layers.instance_normalization(f"{name}_norm1")(y)
     y = keras.layers.ReLU(name=f"{name}_relu")(y)
-    y = layers.conv(y, filters, 3, name=f"{name}_conv2")
+    y = layers.conv(y, filters, 3, name=f"{name}_conv2", init=init)
     y = layers.instance_normalization(f"{name}_norm2")(y)
     return keras.layers.Add(name=f"{name}_add")([x, y])
 
@@ -83,7 +85,8 @@ def transform_net(filters=DEFAULT_FILTERS, residual_blocks: int = DEFAULT_BLOCKS
     residual_blocks : int
         How many residual blocks work at a quarter of the size.
     seed : int
-        Seeds the initial weights, so the same call builds the same network.
+        Seeds the initial weights only, so the same call builds the same network
+        (:class:`~course_utils.config.Initializers`).
 
     The input is a batch (B, H, W, 3) in [0, 1] with H and W multiples of 4
     (:func:`stylize` pads any picture to that); the output has the same shape, in [0, 1].
@@ -94,20 +97,20 @@ def transform_net(filters=DEFAULT_FILTERS, residual_blocks: int = DEFAULT_BLOCKS
     for value in filters:
         _positive_int(value, "each entry of filters", "(16, 32, 64)")
     blocks = _positive_int(residual_blocks, "residual_blocks", "5")
-    keras.utils.set_random_seed(seed)
+    init = Initializers(seed)
     inputs = keras.Input((None, None, 3), name="photo")
     x = inputs
     for i, (width, kernel, stride) in enumerate(zip(filters, (9, 3, 3), (1, 2, 2)), start=1):
-        x = layers.conv(x, width, kernel, stride=stride, name=f"down{i}")
+        x = layers.conv(x, width, kernel, stride=stride, name=f"down{i}", init=init)
         x = layers.instance_normalization(f"down{i}_norm")(x)
         x = keras.layers.ReLU(name=f"down{i}_relu")(x)
     for i in range(1, blocks + 1):
-        x = residual_block(x, filters[2], name=f"res{i}")
+        x = residual_block(x, filters[2], name=f"res{i}", init=init)
     for i, width in enumerate((filters[1], filters[0]), start=1):
-        x = layers.upsample_conv(x, width, 3, name=f"up{i}")
+        x = layers.upsample_conv(x, width, 3, name=f"up{i}", init=init)
         x = layers.instance_normalization(f"up{i}_norm")(x)
         x = keras.layers.ReLU(name=f"up{i}_relu")(x)
-    x = layers.conv(x, 3, 9, name="to_rgb")
+    x = layers.conv(x, 3, 9, name="to_rgb", init=init)
     outputs = keras.layers.Activation("sigmoid", name="picture")(x)
     return keras.Model(inputs, outputs, name=name)
 
@@ -117,7 +120,7 @@ def transform_net(filters=DEFAULT_FILTERS, residual_blocks: int = DEFAULT_BLOCKS
 
 def perceptual_loss(style, *, content_layers=CONTENT_LAYERS, style_layers=models.STYLE_LAYERS,
                     weights: dict | None = None, base=None):
-    """``loss_fn(net, photos)`` for :class:`fit.Trainer`: notebook 03's loss of ``net(photos)``.
+    """``loss_fn(net, photos)`` for :class:`~course_utils.fast.fit.NetworkTrainer`: notebook 03's loss of ``net(photos)``.
 
     Returns a function of a network and a batch of photo crops (B, H, W, 3) that gives
     a dict with ``"total"`` (what training minimises) and the unweighted ``"content"``,
@@ -166,8 +169,8 @@ def training_photos(size: int = 256, *, exclude=(HELD_OUT,)) -> list[np.ndarray]
 def train(net, style, *, steps: int, photos=None, crop: int = 128, batch_size: int = 4,
           learning_rate: float = 2e-3, weights: dict | None = None, seed: int = 0, checkpoint=None,
           resume: bool = True, callback=None, callback_every: int = 50, progress: bool = True,
-          base=None) -> Trainer:
-    """Train ``net`` for ``style`` on random ``crop``-pixel crops of ``photos``; returns the :class:`fit.Trainer`.
+          base=None) -> NetworkTrainer:
+    """Train ``net`` for ``style`` on random ``crop``-pixel crops of ``photos``; returns the :class:`~course_utils.fast.fit.NetworkTrainer`.
 
     ``photos`` defaults to :func:`training_photos` (every bundled photo but
     :data:`HELD_OUT`, at 256 px). With ``checkpoint`` (an ``.npz`` path) a run that was
@@ -177,7 +180,7 @@ def train(net, style, *, steps: int, photos=None, crop: int = 128, batch_size: i
     photos = training_photos() if photos is None else photos
     sampler = CropSampler(photos, crop)
     loss_fn = perceptual_loss(style, weights=weights, base=base)
-    trainer = Trainer(net, loss_fn, sampler, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+    trainer = NetworkTrainer(net, loss_fn, sampler, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
                       checkpoint=checkpoint, resume=resume, progress=progress)
     trainer.train(steps, callback=callback, callback_every=callback_every)
     return trainer

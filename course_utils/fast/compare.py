@@ -4,7 +4,8 @@ Notebook 07 paints one photo four ways (the optimisation loop of notebooks 03 an
 04, a feed-forward network, AdaIN and Magenta's arbitrary stylisation network)
 and tabulates what each costs and what it achieves::
 
-    from course_utils import compare, magenta, transfer
+    from course_utils import transfer
+    from course_utils.fast import compare, magenta
     table, pictures = compare.compare(
         {"photo": lambda c, s: c,
          "optimisation (100 steps)": lambda c, s: transfer.stylize(c, s, progress=False).image,
@@ -37,8 +38,8 @@ from typing import Callable
 import numpy as np
 from tqdm.auto import tqdm
 
-from .errors import ImageError, SettingError
-from .post import _image, _resize_to
+from ..errors import ImageError, SettingError
+from .. import images, validate
 
 __all__ = ["CompareError", "seconds_per_image", "perceptual_losses", "Table", "compare", "format_seconds",
            "format_loss", "LOSS_TERMS"]
@@ -56,9 +57,7 @@ class CompareError(SettingError):
 
 
 def _count(value, name: str, low: int, example: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low:
-        raise CompareError(f"{name} must be a whole number >= {low}, like {example}; got {value!r}.")
-    return int(value)
+    return validate.whole_number(value, name, example, minimum=low, error=CompareError)
 
 
 def _check_callable(fn, what: str) -> None:
@@ -116,8 +115,6 @@ def _content_shape_mismatch(picture: np.ndarray, objective) -> bool:
     targets = getattr(objective, "content_targets", None) or {}
     if not targets:
         return False
-    from . import images
-
     features = objective.extractor(images.to_batch(picture))
     return any(tuple(features[name].shape) != tuple(target.shape) for name, target in targets.items())
 
@@ -148,14 +145,13 @@ def perceptual_losses(image, objective, *, shape=None) -> dict:
         the optimisation loop lowers.
     """
     _check_objective(objective)
-    picture = _image(image, "The picture to measure")
+    picture = images.as_image(image, "The picture to measure")
     if shape is not None:
-        picture = _resize_to(picture, _check_shape(shape))
+        picture = images.resize(picture, _check_shape(shape))
     elif _content_shape_mismatch(picture, objective):
         height, width = picture.shape[:2]
         raise ImageError(f"The picture is {height} x {width} pixels, not the size of the objective's photo; "
                          f"pass shape=content.shape[:2] to resize it to the photo's size.")
-    from . import images
 
     parts = objective.parts(images.to_batch(picture))
     values = {name: float(parts[name]) for name in LOSS_TERMS if name in parts}
@@ -336,9 +332,9 @@ def compare(methods: dict, content, style, *, objective=None, repeats: int = 1, 
         _check_callable(fn, f"The method {name!r}")
     repeats = _count(repeats, "repeats", 1, "repeats=1")
     warmup = _count(warmup, "warmup", 0, "warmup=1")
-    photo, painting = _image(content, "The photo"), _image(style, "The style image")
+    photo, painting = images.as_image(content, "The photo"), images.as_image(style, "The style image")
     if objective is None:
-        from . import transfer
+        from .. import transfer
 
         objective = transfer.Objective(photo, painting)
     else:
@@ -352,7 +348,7 @@ def compare(methods: dict, content, style, *, objective=None, repeats: int = 1, 
         for name, fn in bar:
             bar.set_postfix_str(str(name))
             times, result = _timed(fn, (photo, painting), repeats, warmup)
-            picture = _resize_to(_image(result, f"The picture method {name!r} returned"), photo.shape[:2])
+            picture = images.resize(images.as_image(result, f"The picture method {name!r} returned"), photo.shape[:2])
             losses = perceptual_losses(picture, objective, shape=photo.shape[:2])
             pictures[name] = picture
             rows.append([str(name), float(statistics.median(times))] + [losses.get(t) for t in LOSS_TERMS])

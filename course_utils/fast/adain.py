@@ -49,7 +49,8 @@ with styles it has never seen; ``alpha`` trades style for content (``alpha * t +
 
 ::
 
-    from course_utils import adain, data
+    from course_utils import data
+    from course_utils.fast import adain
     model = adain.train(checkpoint="outputs/07/adain.npz")   # minutes on a CPU; resumes
     picture = model.stylize(data.content("chelsea", 256), data.style("swirl", 256))
     model.save("outputs/07/adain_decoder.keras")
@@ -60,15 +61,14 @@ Images are in the course's format: float32 (H, W, 3), RGB, values in [0, 1].
 
 from __future__ import annotations
 
-from numbers import Real
-
 import numpy as np
 
-from . import config, data, fit, images, memory
+from .. import config, data, images, memory, validate
+from . import fit
 from . import layers as course_layers
-from ._args import positive_int as _positive_int
-from ._tf import keras, tf
-from .errors import ImageError, SettingError
+from ..validate import positive_int as _positive_int
+from .._tf import keras, tf
+from ..errors import ImageError, SettingError
 
 __all__ = [
     "ENCODER_LAYERS",
@@ -138,13 +138,11 @@ def _feature_map(x, name: str):
 
 
 def _check_eps(eps) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, Real) or not eps > 0:
-        raise SettingError(f"eps must be a small number > 0, like 1e-5; got {eps!r}.")
-    return float(eps)
+    return validate.number(eps, "eps", "1e-5", above=0)
 
 
 def _check_alpha(alpha) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0.0 <= alpha <= 1.0:
+    if not validate.is_number(alpha) or not 0.0 <= alpha <= 1.0:
         raise SettingError(f"alpha must be a number from 0 (the photo's features) to 1 (all style), "
                            f"like 0.5; got {alpha!r}.")
     return float(alpha)
@@ -230,7 +228,7 @@ def _check_layer(layer) -> str:
 
 
 def _check_width(width) -> float:
-    if isinstance(width, bool) or not isinstance(width, Real) or not 0.0 < width <= 1.0:
+    if not validate.is_number(width) or not 0.0 < width <= 1.0:
         raise SettingError(f"width must be a number in (0, 1], the share of VGG19's channels each decoder "
                            f"layer has, like 0.5; got {width!r}.")
     return float(width)
@@ -247,7 +245,8 @@ def _downsampling(layer: str) -> int:
     return sum(item == "pool" for item in _encoder_part(layer))
 
 
-def decoder(layer: str = DEFAULTS["layer"], width: float = DEFAULTS["width"], *, name: str | None = None):
+def decoder(layer: str = DEFAULTS["layer"], width: float = DEFAULTS["width"], *, seed: int = 0,
+            name: str | None = None):
     """The decoder: VGG19 up to ``layer`` mirrored, from the layer's feature maps back to a picture.
 
     Every convolution of the encoder becomes one in the other direction (3 × 3, reflection
@@ -274,6 +273,8 @@ def decoder(layer: str = DEFAULTS["layer"], width: float = DEFAULTS["width"], *,
         The share of VGG19's channels each layer has: 1 is the paper's decoder (3.5 million
         weights for relu4_1, 0.56 million for relu3_1), 0.5 (the default) about a quarter of
         the weights and computation.
+    seed : int
+        Seeds the initial weights only (:class:`~course_utils.config.Initializers`).
 
     Returns
     -------
@@ -283,6 +284,7 @@ def decoder(layer: str = DEFAULTS["layer"], width: float = DEFAULTS["width"], *,
     layer, width = _check_layer(layer), _check_width(width)
     part = _encoder_part(layer)
     convs = [item for item in part if item != "pool"]
+    init = config.Initializers(seed)
     inputs = keras.Input((None, None, convs[-1][1]), name="features")
     x = keras.layers.Rescaling(1.0 / FEATURE_SCALE[layer], name="rescale")(inputs)
     # Walk the encoder backwards. Its conv i maps the channels of conv i-1 to its own, so the mirror
@@ -292,11 +294,11 @@ def decoder(layer: str = DEFAULTS["layer"], width: float = DEFAULTS["width"], *,
         mirror = convs[i][0].replace("block", "decoder")
         position = part.index(convs[i])
         if position + 1 < len(part) and part[position + 1] == "pool":
-            x = course_layers.upsample_conv(x, filters, 3, name=mirror)
+            x = course_layers.upsample_conv(x, filters, 3, name=mirror, init=init)
         else:
-            x = course_layers.conv(x, filters, 3, name=mirror)
+            x = course_layers.conv(x, filters, 3, name=mirror, init=init)
         x = keras.layers.ReLU(name=f"{mirror}_relu")(x)
-    outputs = course_layers.conv(x, 3, 3, name="picture")  # the mirror of block1_conv1: back to RGB
+    outputs = course_layers.conv(x, 3, 3, name="picture", init=init)  # the mirror of block1_conv1: back to RGB
     return keras.Model(inputs, outputs, name=name or f"adain_decoder_{layer}")
 
 
@@ -316,7 +318,7 @@ def _layer_of(model) -> str:
 
 def _picture(image, what: str, minimum: int) -> np.ndarray:
     """One picture in the course's format, at least ``minimum`` pixels on its shorter side."""
-    picture = images._to_float_rgb(image, what)
+    picture = images.to_float_rgb(image, what)
     if min(picture.shape[:2]) < minimum:
         raise ImageError(f"{what} is {picture.shape[0]}×{picture.shape[1]} pixels; give one at least "
                          f"{minimum} pixels on each side (load it larger with size=...).")
@@ -351,11 +353,13 @@ class AdaINModel:
         about 40 times more and the colours (relu1_1) are matched last.
     base : keras.Model, optional
         VGG19 as :func:`models.vgg19` gives it (the default).
+    seed : int
+        Seeds a new decoder's initial weights (see :func:`decoder`).
 
     Attributes
     ----------
     decoder : keras.Model
-        The only part that learns; ``fit.Trainer(model.decoder, model.loss_fn, sampler)``
+        The only part that learns; ``fit.NetworkTrainer(model.decoder, model.loss_fn, sampler)``
         trains it (:func:`trainer` builds that with the course's settings).
     layer : str
     factor : int
@@ -364,11 +368,11 @@ class AdaINModel:
 
     def __init__(self, decoder_model=None, *, layer: str | None = None, width: float = DEFAULTS["width"],
                  style_weight: float = DEFAULTS["style_weight"], style_layers=None,
-                 normalise: bool = DEFAULTS["normalise"], base=None):
-        from . import models
+                 normalise: bool = DEFAULTS["normalise"], base=None, seed: int = 0):
+        from .. import models
 
         if decoder_model is None:
-            decoder_model = decoder(DEFAULTS["layer"] if layer is None else layer, width)
+            decoder_model = decoder(DEFAULTS["layer"] if layer is None else layer, width, seed=seed)
         elif not isinstance(decoder_model, keras.Model):
             raise SettingError(f"decoder_model must be a keras.Model made by adain.decoder(), "
                                f"got {type(decoder_model).__name__}.")
@@ -376,8 +380,7 @@ class AdaINModel:
         if layer is not None and _check_layer(layer) != found:
             raise SettingError(f"the decoder inverts {found}, not {layer}; leave layer out, or build a new "
                                f"decoder with adain.decoder({layer!r}).")
-        if isinstance(style_weight, bool) or not isinstance(style_weight, Real) or not style_weight >= 0:
-            raise SettingError(f"style_weight must be a number >= 0, like 10; got {style_weight!r}.")
+        validate.weight(style_weight, "style_weight", "10")
         if style_layers is None:
             style_layers = STYLE_LAYERS[: STYLE_LAYERS.index(found) + 1]
         style_layers = (style_layers,) if isinstance(style_layers, str) else tuple(style_layers)
@@ -403,7 +406,7 @@ class AdaINModel:
         return self.encoder(images.vgg_preprocess(x), training=False)
 
     def loss_fn(self, model, batch) -> dict:
-        """The paper's loss for one batch ``(content crops, style crops)``; for ``fit.Trainer``.
+        """The paper's loss for one batch ``(content crops, style crops)``; for ``~course_utils.fast.fit.NetworkTrainer``.
 
         With ``t = adain(f(c), f(s))`` (``f`` the encoder; ``t`` is a fixed target, no gradient
         flows into it) and ``g = model(t)`` the decoded picture::
@@ -492,15 +495,7 @@ class AdaINModel:
         styles = list(styles) if isinstance(styles, (list, tuple)) else None
         if not styles:
             raise SettingError("styles must be a list of style pictures, like [swirl, mosaic].")
-        try:
-            weights = np.asarray(weights, dtype=np.float64).reshape(-1)
-        except (TypeError, ValueError):
-            raise SettingError(f"weights must be numbers, one per style, like [0.5, 0.5]; got {weights!r}.") from None
-        if weights.size != len(styles) or not np.all(np.isfinite(weights)) or np.any(weights < 0) \
-                or not weights.sum() > 0:
-            raise SettingError(f"give {len(styles)} weights >= 0 (one per style, not all 0), like "
-                               f"{[round(1 / len(styles), 2)] * len(styles)}; got {weights.tolist()}.")
-        weights = weights / weights.sum()
+        weights = validate.style_weights(weights, len(styles), "weights")
         batch, window = self._padded(content)
         self._check_memory(batch, styles)
         features = self.encode(batch)[self.layer]
@@ -557,7 +552,7 @@ def _pictures(items, load, size, what: str) -> list:
     items = list(items)
     if not items:
         raise SettingError(f"give at least one {what}.")
-    return [load(item, size) if isinstance(item, str) else images._to_float_rgb(item, f"{what} {i}")
+    return [load(item, size) if isinstance(item, str) else images.to_float_rgb(item, f"{what} {i}")
             for i, item in enumerate(items)]
 
 
@@ -594,15 +589,15 @@ def sampler(crop: int = DEFAULTS["crop"], *, photos=None, styles=None,
 
 def trainer(model: AdaINModel, *, crop: int = DEFAULTS["crop"], batch_size: int = DEFAULTS["batch_size"],
             learning_rate: float = DEFAULTS["learning_rate"], checkpoint=None, resume: bool = True, seed: int = 0,
-            progress: bool = True, **pictures) -> fit.Trainer:
-    """A :class:`fit.Trainer` for ``model.decoder`` on the course's pairs (:func:`sampler`).
+            progress: bool = True, **pictures) -> fit.NetworkTrainer:
+    """A :class:`~course_utils.fast.fit.NetworkTrainer` for ``model.decoder`` on the course's pairs (:func:`sampler`).
 
     With ``checkpoint`` (an ``.npz`` path) a stopped run goes on from where it was
     (``resume=False`` starts afresh); ``pictures`` go to :func:`sampler`.
     """
     if not isinstance(model, AdaINModel):
         raise SettingError(f"model must be an adain.AdaINModel, like adain.AdaINModel(); got a {type(model).__name__}.")
-    return fit.Trainer(model.decoder, model.loss_fn, sampler(crop, **pictures), batch_size=batch_size,
+    return fit.NetworkTrainer(model.decoder, model.loss_fn, sampler(crop, **pictures), batch_size=batch_size,
                        learning_rate=learning_rate, seed=seed, checkpoint=checkpoint, resume=resume,
                        progress=progress)
 

