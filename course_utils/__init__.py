@@ -12,7 +12,7 @@ Modules, in the order a picture flows through them:
 - ``art``       the course's procedural style images
 - ``models``    VGG19 with ImageNet weights (online or offline) and feature extractors
 - ``losses``    Gram matrix, content, style (Gatys' and other normalisations) and total-variation losses
-- ``listing``   the source article's style-transfer listing and tools to show its defects
+- ``listing``   the source article's style-transfer listing, defects kept, and corrected; a scope-aware linter
 - ``cnn``       convolution, ReLU and pooling in NumPy; VGG19's layer table; a small digit CNN
 - ``features``  feature maps, filters and Gram statistics of one picture, as pictures
 - ``transfer``  the optimisation loop of neural style transfer (L-BFGS, Adam, gradient descent; coarse-to-fine)
