@@ -42,7 +42,7 @@ What a network sees (notebooks 00-02):
 Neural style transfer by optimisation (notebooks 02-04):
 
 - ``losses``        Gram matrix, content, style (Gatys' and other normalisations) and total-variation losses
-- ``listing``       the source article's style-transfer listing and tools to show its defects
+- ``listing``       the source article's style-transfer listing, defects kept, and corrected; a scope-aware linter
 - ``transfer``      the optimisation loop (L-BFGS, Adam, gradient descent; coarse-to-fine)
 - ``reconstruct``   content reconstructions and textures from noise (the same loop)
 - ``post``          colour preservation, histogram matching, colour correction, detail enhancement
