@@ -264,7 +264,8 @@ def check(work: str, height: int, width: int, *, subject: str, fix, extra_pixels
     side = largest_side(work, free, min(height, width) / max(height, width, 1), extra_pixels)
     has = f"{ENV} allows {_amount(free)}" if os.environ.get(ENV, "").strip() else \
         f"this machine has {_amount(free)} free"
-    start = f"{subject} needs about {_amount(need)} for {kind.doing}, and {has}"
+    amount = _amount(need)
+    start = f"{subject} needs {'' if amount.startswith('less') else 'about '}{amount} for {kind.doing}, and {has}"
     if side < 1:
         raise SettingError(f"{start}, not enough for any picture: close other programs or notebooks, or set "
                            f"{ENV} to the gigabytes free if more is free than measured.")
