@@ -211,3 +211,14 @@ $(HUB_PROXY): classroom/hub/package.json classroom/hub/package-lock.json
 
 # The hub's test (tests/test_hub.py) needs JupyterHub and its proxy.
 test test-unit: hub-setup
+
+# make solutions: the notebooks with every exercise answered (classroom/solutions.py, answers in classroom/answers.md).
+SOLUTIONS ?= build/solutions
+SOLUTIONS_FROM ?= notebooks
+solutions: setup
+	$(PY) -m classroom.solutions --notebooks $(SOLUTIONS_FROM) --out $(SOLUTIONS)
+
+# make set-repo REPO=owner/name [BRANCH=main]: every badge, the Colab set-up cells and config.REPO point at a fork.
+set-repo:
+	@test -n "$(REPO)" || { echo "Say which repository: make set-repo REPO=owner/name [BRANCH=main]"; exit 2; }
+	@$(PYTHON) -m classroom.set_repo "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")

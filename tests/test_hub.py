@@ -131,12 +131,14 @@ def _log_in(hub: Hub, name: str) -> requests.Session:
 def _start_server(hub: Hub, session: requests.Session, name: str) -> dict:
     reply = session.post(f"{hub.url}/hub/api/users/{name}/server", timeout=60)
     assert reply.status_code in (201, 202), reply.text
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
+    start = time.monotonic()
+    while time.monotonic() < start + 180:
         model = session.get(f"{hub.url}/hub/api/users/{name}", timeout=30).json()
         server = model.get("servers", {}).get("")
         if server and server.get("ready"):
             return server
+        if not server and time.monotonic() > start + 15:
+            break  # the spawn failed: the hub dropped the server
         time.sleep(1)
     pytest.fail(f"{name}'s server did not start; the hub's log:\n{hub.log.read_text()[-4000:]}")
 

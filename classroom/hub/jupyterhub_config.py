@@ -98,6 +98,8 @@ if SPAWNER == "local":
     # Every learner's server runs as the hub's own user, in a folder of their own. For a laptop or a
     # test: there is no isolation between learners beyond the folders.
     c.JupyterHub.spawner_class = "simple"
+    if os.geteuid() == 0:  # a container or a CI machine: Jupyter refuses to run as root unless told
+        c.Spawner.args = ["--allow-root"]
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "users" / "{username}")
     ip = os.environ.get("COURSE_HUB_IP", "0.0.0.0")
     port = int(os.environ.get("COURSE_HUB_PORT", "8000"))
