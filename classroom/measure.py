@@ -12,7 +12,8 @@ the book does) and records, per notebook:
   cores it kept busy on average.
 
 The numbers are what the instructor's guide and the README's server sizing quote. The results
-are appended to ``--out`` (a JSON list), so a long run can be split up.
+are appended to ``--out`` (a JSON list), so a long run can be split up; ``python -m
+classroom.measure --table quick.json full.json`` prints them as the guide's Markdown table.
 """
 
 from __future__ import annotations
@@ -103,7 +104,33 @@ def measure(path: Path, quick: bool, threads: int | None = None) -> dict:
     }
 
 
+def table(results: list[dict]) -> str:
+    """A Markdown table of the latest measurement of each notebook in each mode."""
+    latest = {(r["notebook"], r["mode"]): r for r in results}
+    names = sorted({name for name, _ in latest})
+    rows = ["| notebook | quick mode | full mode | full: CPU time | peak memory, quick / full | cores used (full) | cells over 15 s (full) |",
+            "|---|---|---|---|---|---|---|"]
+    for name in names:
+        quick, full = latest.get((name, "quick")), latest.get((name, "full"))
+        q = f"{quick['seconds']:.0f} s" if quick else "–"
+        f = f"{full['seconds'] / 60:.1f} min" if full else "not measured"
+        cpu = f"{full['cpu_seconds'] / 60:.1f} min" if full else "–"
+        memory = f"{quick['peak_rss_mib'] / 1024:.1f} GiB" if quick else "–"
+        memory += f" / {full['peak_rss_mib'] / 1024:.1f} GiB" if full else ""
+        cores = f"{full['cores']:.1f}" if full else "–"
+        slow = "; ".join(f"cell {c['code_cell']} ({c['seconds'] / 60:.1f} min: `{c['first_line'][:40]}`)"
+                         for c in sorted(full["slow_cells"], key=lambda c: -c["seconds"])[:3]) if full else "–"
+        rows.append(f"| {name[:2]} | {q} | {f} | {cpu} | {memory} | {cores} | {slow or 'none'} |")
+    return "\n".join(rows)
+
+
 def main(argv=None) -> int:
+    if argv is None and sys.argv[1:2] == ["--table"]:
+        argv = sys.argv[1:]
+    if argv and argv[0] == "--table":
+        results = [entry for name in argv[1:] for entry in json.loads(Path(name).read_text())]
+        print(table(results))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--mode", choices=("quick", "full"), default="quick")

@@ -11,7 +11,8 @@ in one go, every place that holds them:
 - the README's Colab table and Binder badge, and ``pyproject.toml``'s homepage;
 - any other Markdown page of the repository that links to it (the book's, the instructors').
 
-Only addresses of the forms above change (``github.com/<repo>``, ``.../blob/<branch>/``,
+Only addresses of the forms above change (``github.com/<repo>``, ``.../blob/<branch>/``, Colab's
+``colab.research.google.com/github/<repo>/blob/<branch>/``,
 ``@<branch>``, ``mybinder.org/v2/gh/<repo>/<branch>``), so running it twice, or back to the old
 name, gives the files back as they were. Standard library only.
 """
@@ -53,6 +54,8 @@ def rewrite(text: str, old: tuple[str, str], new: tuple[str, str]) -> str:
     (old_repo, old_branch), (new_repo, new_branch) = old, new
     r, b = re.escape(old_repo), re.escape(old_branch)
     text = re.sub(rf"github\.com/{r}/blob/{b}/", f"github.com/{new_repo}/blob/{new_branch}/", text)
+    text = re.sub(rf"colab\.research\.google\.com/github/{r}/blob/{b}/",
+                  f"colab.research.google.com/github/{new_repo}/blob/{new_branch}/", text)
     text = re.sub(rf"github\.com/{r}@{b}(?![\w./-])", f"github.com/{new_repo}@{new_branch}", text)
     text = re.sub(rf"mybinder\.org/v2/gh/{r}/{b}(?![\w.-])", f"mybinder.org/v2/gh/{new_repo}/{new_branch}", text)
     text = re.sub(rf"github\.com/{r}(?![\w.-])", f"github.com/{new_repo}", text)

@@ -6,7 +6,8 @@ For each notebook of ``notebooks/`` it writes one into ``build/solutions/`` (or 
 - every *checked* exercise (a code cell that defines ``NAME`` and calls ``check.qN(NAME)``) has the
   course's solution instead of the learner's empty body: the source of the exercise's
   ``shown_solution`` (:func:`course_utils.checks.core.solution_source`, the ``def`` renamed to the
-  learner's name), so the cell's own check passes when it runs;
+  learner's name), preceded by whatever it takes from its module (a helper, a constant, an
+  import: :func:`helpers`), so the cell's own check passes when it runs;
 - every *open* exercise (``**Exercise N (no check).**`` items and the numbered items under
   ``**Open exercises**``) is followed by an answer cell, from ``classroom/answers.md``, where the
   answers are kept by notebook and exercise (``## 01 · Exercise 4``, ``## 04 · Open 2``), so they
@@ -73,6 +74,66 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
+def _free_names(source: str) -> list[str]:
+    """Names ``source`` reads but neither defines nor receives, in order of appearance (builtins left out)."""
+    import builtins
+
+    tree = ast.parse(source)
+    bound = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        if isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    loaded = [node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)]
+    return list(dict.fromkeys(name for name in loaded if name not in bound))
+
+
+def helpers(function, source: str) -> list[str]:
+    """What ``source`` (the solution of ``function``) needs from its module, as source lines to put before it.
+
+    A reference solution may call the checks module's own helpers (``_softplus``), constants
+    (``EPS``) or modules (``warnings``); the solved cell must run by itself in the notebook, so
+    each is copied in: imports, constants by value, helper functions by their source (and what
+    they need in turn).
+    """
+    import inspect
+    import textwrap
+    import types
+
+    namespace = getattr(function, "__globals__", {})
+    imports, constants, functions = [], [], []
+    queue, seen = _free_names(source), set()
+    while queue:
+        name = queue.pop(0)
+        if name in seen or name not in namespace:
+            continue
+        seen.add(name)
+        value = namespace[name]
+        if isinstance(value, types.ModuleType):
+            module = value.__name__
+            imports.append(f"import {module}" if module == name else
+                           (f"from {module.rsplit('.', 1)[0]} import {module.rsplit('.', 1)[1]}"
+                            if module.rsplit(".", 1)[-1] == name else f"import {module} as {name}"))
+        elif isinstance(value, (int, float, str, bool, tuple)) and not callable(value):
+            constants.append(f"{name} = {value!r}")
+        elif inspect.isfunction(value) and value.__module__ == function.__module__:
+            helper = textwrap.dedent(inspect.getsource(value)).rstrip()
+            functions.append(helper)
+            queue += _free_names(helper)
+        elif getattr(value, "__module__", None) and hasattr(value, "__name__"):
+            imports.append(f"from {value.__module__} import {value.__name__}"
+                           + (f" as {name}" if value.__name__ != name else ""))
+    lines = sorted(set(imports)) + constants
+    for helper in reversed(functions):  # a helper before the ones that call it reads best; order does not matter to Python
+        lines += ([""] if lines else []) + helper.splitlines()
+    return lines + ([""] if lines else [])
+
+
 def _keep_docstring(solution: str, node: ast.FunctionDef, lines: list[str]) -> list[str]:
     """The solution's lines, with the learner's docstring (which says what to return) kept if it has none."""
     new = solution.splitlines()
@@ -110,7 +171,8 @@ def solved_cell(source: str, module, notebook: str) -> str:
         if not solution.lstrip().startswith(("def ", "@")):
             raise SolutionsError(f"{notebook}: the source of check.{label}'s solution cannot be read")
         start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
-        replaced.append((start, node.end_lineno, _keep_docstring(solution, node, lines)))
+        needed = helpers(exercise.shown_solution, solution)
+        replaced.append((start, node.end_lineno, needed + _keep_docstring(solution, node, lines)))
     for start, end, new in sorted(replaced, reverse=True):
         lines[start:end] = new
     solved = "\n".join(lines) + ("\n" if source.endswith("\n") else "")
