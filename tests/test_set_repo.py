@@ -71,7 +71,7 @@ def test_set_repo_rewrites_every_badge_and_setup_cell(copy):
     # The copy's own tests of the badges and set-up cells, which compare them with config.REPO.
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             "tests/test_notebooks.py", "tests/test_colab.py",
-                            "-k", "badge or setup or install or outside_colab"],
+                            "-m", "not slow", "-k", "badge or setup or install or outside_colab"],
                            cwd=copy, env=env, capture_output=True, text=True, timeout=600)
     assert tests.returncode == 0 and " passed" in tests.stdout, tests.stdout[-3000:] + tests.stderr[-2000:]
 
