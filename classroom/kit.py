@@ -277,7 +277,7 @@ def download_wheels(folder: Path, targets: list[tuple[str, str]], wanted: list[s
             lacking = missing(folder, wanted, target)
             if not lacking:
                 break
-            log(f"  {target[0]} / Python {target[1]}: pip left out {', '.join(lacking)} (markers); fetching them")
+            log(f"  {target[0]} / Python {target[1]}: pip left out {', '.join(lacking)} (environment markers or platform tags); fetching them")
             _pip_download(folder, lacking, target, log)
         else:
             raise KitError(f"the kit for {target[0]} with Python {target[1]} still lacks {', '.join(lacking)}")
