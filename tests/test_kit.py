@@ -43,9 +43,12 @@ KEEP_THIS_VENV = ["-o", str(Path(sys.prefix) / ".course-installed")]
 
 
 def _no_network_prefix() -> list[str]:
-    """``unshare -n`` where it works (a network namespace with no network), else nothing."""
-    if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
-        return ["unshare", "-n"]
+    """A command prefix that runs the rest in a network namespace of its own, with only its loopback
+    (which Jupyter's kernels need) up: no network at all. Nothing where ``unshare -n`` or ``ip`` is missing."""
+    prefix = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"]
+    if shutil.which("unshare") and shutil.which("ip") and subprocess.run(
+            [*prefix, "true"], capture_output=True).returncode == 0:
+        return prefix
     return []
 
 
