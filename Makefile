@@ -132,8 +132,8 @@ KIT_EXTRAS ?= lab test book browser hub
 # KIT_BOOK=no leaves the book out (make kit otherwise builds it first, as make book does)
 KIT_BOOK ?= yes
 COURSE_INDEX ?=
-PORT ?= 8080
-HOST ?= 0.0.0.0
+SERVE_PORT ?= 8080
+SERVE_HOST ?= 0.0.0.0
 # make hub: a JupyterHub for the class (classroom/hub/jupyterhub_config.py explains each setting)
 HUB_IP ?= 0.0.0.0
 HUB_PORT ?= 8000
@@ -188,7 +188,7 @@ kit: setup $(HUB_PROXY) $(if $(filter yes,$(KIT_BOOK)),book)
 
 # Serves the kit folder: the package index in simple/, paintings/, book/ (classroom/serve.py).
 serve-kit:
-	$(PYTHON) -m classroom.serve --kit $(KIT_DIR) --host $(HOST) --port $(PORT)
+	$(PYTHON) -m classroom.serve --kit $(KIT_DIR) --host $(SERVE_HOST) --port $(SERVE_PORT)
 
 hub: setup hub-setup
 	$(PY) -m classroom.hub prepare-cache $(HUB_CACHE)

@@ -158,8 +158,8 @@ class _Server:
         self.port = free_port()
         self.log = log
         self._out = open(log, "w")
-        self.process = subprocess.Popen(["make", "--no-print-directory", "serve-kit", f"KIT={kit}", "HOST=127.0.0.1",
-                                         f"PORT={self.port}"], cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(["make", "--no-print-directory", "serve-kit", f"KIT={kit}", "SERVE_HOST=127.0.0.1",
+                                         f"SERVE_PORT={self.port}"], cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
