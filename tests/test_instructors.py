@@ -18,7 +18,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from classroom import kit, mistakes, set_repo, solutions
+
+if str(ROOT) not in sys.path:  # the instructor's tools live beside course_utils, not inside it
+    sys.path.insert(0, str(ROOT))
+
+from classroom import kit, mistakes, set_repo, solutions  # noqa: E402
 
 GUIDE = ROOT / "book" / "instructors.md"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
