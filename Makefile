@@ -32,6 +32,13 @@ help:
 	@echo "make test-unit / test-notebooks / test-browser - one part of make test"
 	@echo "make styles - redraw the course's own style images in data/styles/"
 	@echo "make strip  - remove outputs from the notebooks before committing"
+	@echo "For instructors (book/instructors.md):"
+	@echo "make kit [KIT=path]     - every wheel, the weights, paintings, book and the course in one folder (build/kit)"
+	@echo "make lab KIT=path       - install from a kit with no network (make test KIT=path too)"
+	@echo "make serve-kit KIT=path - serve a kit on the local network; learners: make lab COURSE_INDEX=http://host:8080/simple"
+	@echo "make hub HUB_PASSWORD=… - a JupyterHub for the class on one server (HUB_IP, HUB_PORT, HUB_USERS)"
+	@echo "make solutions          - the notebooks with every exercise answered, in build/solutions"
+	@echo "make set-repo REPO=owner/name [BRANCH=main] - point the Colab and Binder badges at a fork"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The course needs Python 3.11 or newer; this is " + sys.version.split()[0] + ". Install a newer Python or run: make PYTHON=python3.12 ...")'
@@ -112,3 +119,106 @@ strip: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# ------------------------------------------------------------------------ for instructors (issue 19)
+# make kit [KIT=path]: one folder that installs the course without a network (classroom/kit.py).
+# make lab KIT=/media/usb/kit (and make test KIT=...): install from that folder, asking no index.
+# make lab COURSE_INDEX=http://teacher:8080/simple: install from `make serve-kit` on the instructor's laptop.
+KIT ?=
+KIT_DIR := $(abspath $(or $(KIT),build/kit))
+KIT_TARGETS ?= linux-x86_64 macos-arm64 windows-x86_64
+KIT_PYTHONS ?= 3.11 3.12 3.13
+KIT_EXTRAS ?= lab test book browser hub
+# KIT_BOOK=no leaves the book out (make kit otherwise builds it first, as make book does)
+KIT_BOOK ?= yes
+COURSE_INDEX ?=
+SERVE_PORT ?= 8080
+SERVE_HOST ?= 0.0.0.0
+# make hub: a JupyterHub for the class (classroom/hub/jupyterhub_config.py explains each setting)
+HUB_IP ?= 0.0.0.0
+HUB_PORT ?= 8000
+HUB_API_PORT ?= 8081
+HUB_PROXY_API_PORT ?= 8001
+HUB_STATE ?= build/hub
+HUB_CACHE ?= $(HUB_STATE)/cache
+HUB_PASSWORD ?=
+HUB_USERS ?=
+HUB_THREADS ?= 2
+HUB_MEM_LIMIT ?= 3G
+HUB_PROXY_DIR := build/hub-proxy
+HUB_PROXY := $(HUB_PROXY_DIR)/node_modules/.bin/configurable-http-proxy
+
+# Installing from a kit: pip reads only the kit's wheels. (Not while make kit writes one.)
+ifneq ($(KIT),)
+ifeq ($(filter kit,$(MAKECMDGOALS)),)
+export PIP_NO_INDEX := 1
+export PIP_FIND_LINKS := $(KIT_DIR)/wheels
+KIT_SOURCE := $(KIT_DIR)
+endif
+endif
+# Installing from the instructor's server: its index, its paintings and its weights.
+ifneq ($(COURSE_INDEX),)
+COURSE_SERVER := $(patsubst %/simple,%,$(patsubst %/,%,$(COURSE_INDEX)))
+export PIP_INDEX_URL := $(COURSE_INDEX)
+export PIP_TRUSTED_HOST := $(firstword $(subst :, ,$(word 2,$(subst //, ,$(COURSE_INDEX)))))
+export COURSE_PAINTINGS_URL ?= $(COURSE_SERVER)/paintings
+KIT_SOURCE := $(COURSE_SERVER)
+endif
+
+# a kit carries JupyterHub's proxy too, so that make test KIT=... needs no npm registry
+KIT_PROXY := $(if $(KIT_SOURCE),$(wildcard $(KIT_SOURCE)/hub-proxy/node_modules))
+
+.PHONY: kit kit-ready kit-cache serve-kit hub hub-setup solutions set-repo
+
+ifneq ($(KIT_SOURCE),)
+# Before anything is installed: is this a kit, and does it hold wheels for this machine's Python?
+$(STAMP): | kit-ready
+weights: kit-cache
+endif
+
+kit-ready:
+	@$(PYTHON) -m classroom.kit ready --kit $(KIT_SOURCE)
+
+kit-cache: $(STAMP)
+	$(PY) -m classroom.kit install-cache --kit $(KIT_SOURCE)
+
+kit: setup $(HUB_PROXY) $(if $(filter yes,$(KIT_BOOK)),book)
+	$(PY) -m classroom.kit build --kit $(KIT_DIR) --platforms $(KIT_TARGETS) --pythons $(KIT_PYTHONS) \
+	  --extras $(KIT_EXTRAS) $(if $(filter yes,$(KIT_BOOK)),--book $(abspath $(BOOK_DIR))/html)
+
+# Serves the kit folder: the package index in simple/, paintings/, book/ (classroom/serve.py).
+serve-kit:
+	$(PYTHON) -m classroom.serve --kit $(KIT_DIR) --host $(SERVE_HOST) --port $(SERVE_PORT)
+
+hub: setup hub-setup
+	$(PY) -m classroom.hub prepare-cache $(HUB_CACHE)
+	COURSE_HUB_PASSWORD='$(HUB_PASSWORD)' COURSE_HUB_USERS='$(HUB_USERS)' COURSE_HUB_IP=$(HUB_IP) \
+	COURSE_HUB_PORT=$(HUB_PORT) COURSE_HUB_API_PORT=$(HUB_API_PORT) COURSE_HUB_PROXY_API_PORT=$(HUB_PROXY_API_PORT) \
+	COURSE_HUB_STATE=$(abspath $(HUB_STATE)) COURSE_HUB_CACHE=$(abspath $(HUB_CACHE)) COURSE_HUB_THREADS=$(HUB_THREADS) \
+	COURSE_HUB_MEM_LIMIT=$(HUB_MEM_LIMIT) COURSE_HUB_PROXY=$(abspath $(HUB_PROXY)) \
+	  exec $(PY) -m jupyterhub -f classroom/hub/jupyterhub_config.py
+
+# JupyterHub from PyPI (pyproject's `hub` extra) and its proxy from npm, into build/hub-proxy (never globally).
+hub-setup: $(HUB_PROXY)
+	@$(PY) -c "import jupyterhub" 2>/dev/null || $(PY) -m pip install --quiet -e ".[lab,hub]"
+
+$(HUB_PROXY): classroom/hub/package.json classroom/hub/package-lock.json
+	@test -n "$(KIT_PROXY)" || command -v npm >/dev/null || { echo "make hub needs Node.js 20 or newer and npm, e.g. apt-get install nodejs npm."; exit 1; }
+	mkdir -p $(HUB_PROXY_DIR)
+	cp classroom/hub/package.json classroom/hub/package-lock.json $(HUB_PROXY_DIR)/
+	$(if $(KIT_PROXY),cp -R $(KIT_PROXY) $(HUB_PROXY_DIR)/,npm ci --prefix $(HUB_PROXY_DIR) --no-audit --no-fund --silent)
+	@touch $@
+
+# The hub's test (tests/test_hub.py) needs JupyterHub and its proxy.
+test test-unit: hub-setup
+
+# make solutions: the notebooks with every exercise answered (classroom/solutions.py, answers in classroom/answers.md).
+SOLUTIONS ?= build/solutions
+SOLUTIONS_FROM ?= notebooks
+solutions: setup
+	$(PY) -m classroom.solutions --notebooks $(SOLUTIONS_FROM) --out $(SOLUTIONS)
+
+# make set-repo REPO=owner/name [BRANCH=main]: every badge, the Colab set-up cells and config.REPO point at a fork.
+set-repo:
+	@test -n "$(REPO)" || { echo "Say which repository: make set-repo REPO=owner/name [BRANCH=main]"; exit 2; }
+	@$(PYTHON) -m classroom.set_repo "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")

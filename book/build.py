@@ -48,6 +48,8 @@ LOCAL_BADGE = "_static/colab-badge.svg"
 # What the site copies of MathJax 3 (package django-static-mathjax): one script with every TeX
 # extension in it, and the fonts it loads from its own folder.
 MATHJAX_FILES = ("tex-chtml-full.js", "output/chtml/fonts/woff-v2")
+# Markdown pages of the book besides the index and the chapters (each marked `orphan: true`).
+PAGES = ("instructors.md",)
 
 # Lines a learner cannot act on: TensorFlow's C++ logging (absl/glog prefixes such as
 # "I0000 00:00:1700000000.123456  4242 file.cc:42]"), CUDA probing on machines without a GPU,
@@ -342,6 +344,8 @@ def chapter_table(entries: list[dict]) -> str:
 def write_sources(src: Path, entries: list[dict], quick: bool) -> None:
     """Put conf.py, the index page and the static files beside the executed notebooks in ``src``."""
     shutil.copy2(BOOK / "conf.py", src / "conf.py")
+    for page in PAGES:  # pages beside the chapters, linked from the index (no previous/next)
+        shutil.copy2(BOOK / page, src / page)
     shutil.copytree(BOOK / "_static", src / "_static", dirs_exist_ok=True)
     copy_mathjax(mathjax_root(), src / "_static")
     template = (BOOK / "index.md").read_text(encoding="utf-8")
