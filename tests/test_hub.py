@@ -209,7 +209,7 @@ def test_two_learners_on_the_hub_each_run_notebook_00_in_their_own_folder(tmp_pa
         for name in LEARNERS:
             home = state / "users" / name
             said = "".join(outputs[name])
-            assert "✓" in said, said[-2000:]
+            assert "not attempted yet" in said and "Traceback" not in said, said[-2000:]
             assert f"THREADS 1 {home / 'notebooks'}" in said, "the kernel runs in the learner's notebooks, 1 thread"
             painting = home / "notebooks" / "outputs" / "my_first_painting.png"
             assert painting.is_file(), f"{name}'s painting should be in their own outputs/"

@@ -140,10 +140,10 @@ def test_make_solutions_writes_notebooks_whose_checks_pass_when_run(tmp_path):
                            "solutions", f"VENV={sys.prefix}", f"SOLUTIONS_FROM={learners}", f"SOLUTIONS={out}"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert "00_setup_and_tour.ipynb" in done.stdout and "2 checked" in done.stdout
+    assert "00_setup_and_tour.ipynb" in done.stdout and "3 checked" in done.stdout
     run = tmp_path / "run"
     run.mkdir()
     as_given = _execute(learners / "00_setup_and_tour.ipynb", run)
-    assert as_given.count("not attempted yet") == 2 and "✓" not in as_given, "the learners' cells wait for them"
+    assert as_given.count("not attempted yet") == 3 and "✓" not in as_given, "the learners' cells wait for them"
     solved = _execute(out / "00_setup_and_tour.ipynb", run)
-    assert solved.count("✓") == 2 and "not attempted" not in solved, solved[-2000:]
+    assert solved.count("✓") == 3 and "not attempted" not in solved, solved[-2000:]
