@@ -64,7 +64,7 @@ def update(language: str) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".po.tmp")
         with open(tmp, "wb") as handle:
-            write_po(handle, catalog, width=100, include_previous=True, sort_by_file=False)
+            write_po(handle, catalog, width=100, include_previous=False, sort_by_file=False)
         tmp.replace(path)
         written.append(path)
     return written

@@ -58,7 +58,7 @@ def write_catalogue(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".po.tmp")
     with open(tmp, "wb") as handle:
-        write_po(handle, catalog, width=100, include_previous=True, omit_header=False)
+        write_po(handle, catalog, width=100, include_previous=False, omit_header=False)
     tmp.replace(path)
 
 
