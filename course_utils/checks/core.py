@@ -111,9 +111,9 @@ class Exercise:
         self.label, self.reference, self.make_inputs = label, reference, make_inputs
         self.trials, self.rtol, self.atol = trials, rtol, atol
         self.explain = explain  # optional: (args, got, expected) -> a more specific message, or None
-        # The hint in English, or a function that gives it in the learner's language: a module's
-        # exercises are made at import, before a notebook may choose its language, so the checks
-        # write ``hint=lambda: _("...")`` and the hint is looked up each time it is shown.
+        # The hint: a function that gives it in the learner's language, or a plain string shown as it
+        # is. A module's exercises are made at import, before a notebook may choose its language, so
+        # the checks write ``hint=lambda: _("...")`` and the hint is looked up each time it is shown.
         self._hint = hint
         # What solution() shows; the reference itself unless a plainer version is written for learners.
         self.shown_solution = solution or reference
@@ -123,7 +123,7 @@ class Exercise:
     @property
     def hint_text(self) -> str:
         """The hint, in the course's current language ("" when there is none)."""
-        return self._hint() if callable(self._hint) else (_(self._hint) if self._hint else "")
+        return self._hint() if callable(self._hint) else self._hint
 
     def __repr__(self) -> str:
         return _("<exercise {label}: call it with your function; .hint() and .solution() on request>").format(

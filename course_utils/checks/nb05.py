@@ -276,5 +276,5 @@ q2 = Exercise("q2 generator_loss", _generator_loss, Trials([_g_inputs, _g_inputs
               hint=lambda: _("the generator wants D(G(z)) near 1: np.mean(np.logaddexp(0, -fake_logits))."))
 q3 = Exercise("q3 gradient_penalty", _gradient_penalty, Trials([_gp_points, _gp_images], _gp_any),
               trials=5, explain=_explain_gp, solution=_shown_gradient_penalty,
-              hint="norms = np.sqrt(np.sum(gradients.reshape(len(gradients), -1) ** 2, axis=1)); "
-                   "then np.mean((norms - 1) ** 2).")
+              hint=lambda: _("norms = np.sqrt(np.sum(gradients.reshape(len(gradients), -1) ** 2, axis=1)); "
+                             "then np.mean((norms - 1) ** 2)."))

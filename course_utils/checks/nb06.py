@@ -304,8 +304,8 @@ def _explain_coverage(args, got, expected):
 
 q1 = Exercise("q1 frechet_distance", quality.frechet_distance, Trials([_same_spread, _same_mean], _gaussians),
               trials=5, explain=_explain_frechet, solution=_frechet_shown,
-              hint="diff = mu1 - mu2; covmean = np.real(scipy.linalg.sqrtm(sigma1 @ sigma2)); "
-                   "return float(diff @ diff + np.trace(sigma1 + sigma2 - 2 * covmean))")
+              hint=lambda: _("diff = mu1 - mu2; covmean = np.real(scipy.linalg.sqrtm(sigma1 @ sigma2)); "
+                             "return float(diff @ diff + np.trace(sigma1 + sigma2 - 2 * covmean))"))
 q2 = Exercise("q2 slerp", latent.slerp, Trials([_vectors, _vectors, _parallel], _vectors), trials=6,
               explain=_explain_slerp, solution=_slerp_shown,
               hint=lambda: _("omega = np.arccos(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, 1)); "

@@ -260,8 +260,8 @@ def _explain_upsample(args, got, expected):
 
 q1 = Exercise("q1 instance_norm", _instance_norm, Trials([_norm_inputs, _flat_channel], _norm_inputs),
               trials=5, rtol=1e-3, atol=1e-4, explain=_explain_norm, solution=_instance_norm_shown,
-              hint="mean = x.mean(axis=(1, 2), keepdims=True); var = x.var(axis=(1, 2), keepdims=True); "
-                   "return (x - mean) / np.sqrt(var + eps).")
+              hint=lambda: _("mean = x.mean(axis=(1, 2), keepdims=True); var = x.var(axis=(1, 2), keepdims=True); "
+                             "return (x - mean) / np.sqrt(var + eps)."))
 q2 = Exercise("q2 adain_op", _adain, _adain_inputs, trials=5, rtol=1e-3, atol=1e-4, explain=_explain_adain,
               solution=_adain_shown,
               hint=lambda: _("normalise the content as in q1, then multiply by sqrt(var_s + eps) and add mean_s, "

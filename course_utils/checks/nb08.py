@@ -207,12 +207,12 @@ q1 = Exercise("q1 alpha_bars", _alpha_bars, _betas_inputs, trials=5, rtol=1e-6, 
 q2 = Exercise("q2 forward_noise", _forward_noise,
               Trials([lambda rng: _forward_inputs(rng, 0)], _forward_inputs), trials=5, rtol=1e-6, atol=1e-9,
               explain=_explain_forward, solution=_forward_noise_shown,
-              hint="first alpha_bar = np.cumprod(1 - betas)[t]; then sqrt(alpha_bar) * x0 + "
-                   "sqrt(1 - alpha_bar) * noise.")
+              hint=lambda: _("first alpha_bar = np.cumprod(1 - betas)[t]; then sqrt(alpha_bar) * x0 + "
+                             "sqrt(1 - alpha_bar) * noise."))
 q3 = Exercise("q3 ddim_step", _ddim_step, _ddim_inputs, trials=5, rtol=1e-6, atol=1e-9, explain=_explain_ddim,
               solution=_ddim_step_shown,
-              hint="two lines: x0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t), then "
-                   "sqrt(alpha_bar_prev) * x0 + sqrt(1 - alpha_bar_prev) * eps.")
+              hint=lambda: _("two lines: x0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t), then "
+                             "sqrt(alpha_bar_prev) * x0 + sqrt(1 - alpha_bar_prev) * eps."))
 q4 = Exercise("q4 guided_noise", _guided_noise, _guidance_inputs, trials=5, rtol=1e-6, atol=1e-9,
               explain=_explain_guidance, solution=_guided_noise_shown,
               hint=lambda: _("start from the unconditional prediction and go scale times the difference that the label "
