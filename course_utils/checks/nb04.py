@@ -115,7 +115,7 @@ def _explain_reach(args, got, expected):
     if expected is None:
         if got is not None:
             return (_("the loss never gets down to {target:.4g} here (its lowest is {losses_min:.4g}): "
-                    "return None, got {got!r}").format(target=target, losses_min=losses.min(), got=got))
+                      "return None, got {got!r}").format(target=target, losses_min=losses.min(), got=got))
         return None
     if got is None:
         return None
@@ -207,10 +207,10 @@ def _explain_adam(args, got, expected):
     if not near(m, new_m) or not near(v, new_v):
         if near(m, b2 * m0 + (1 - b2) * g) and near(v, b1 * v0 + (1 - b1) * g ** 2):
             return (_("beta_1 and beta_2 are swapped: m, the average of the gradient, uses beta_1; "
-                    "v, the average of its square, uses beta_2"))
+                      "v, the average of its square, uses beta_2"))
         if near(m, (1 - b1) * m0 + b1 * g) or near(v, (1 - b2) * v0 + b2 * g ** 2):
             return (_("the weights of the running average are swapped: keep beta of the old value and add "
-                    "(1 - beta) of the new one, m = beta_1 * m + (1 - beta_1) * gradient"))
+                      "(1 - beta) of the new one, m = beta_1 * m + (1 - beta_1) * gradient"))
         if near(m, new_m) and near(v, b2 * v0 + (1 - b2) * g):
             return _("v is the running average of the *squared* gradient: (1 - beta_2) * gradient ** 2")
         if near(m, m0) and near(v, v0):
@@ -223,25 +223,26 @@ def _explain_adam(args, got, expected):
     with np.errstate(divide="ignore", invalid="ignore"):
         mistakes = [
             (w0 + right, _("the update went uphill: subtract alpha * m / (sqrt(v) + epsilon), the gradient "
-                         "points to a larger loss")),
+                           "points to a larger loss")),
             (w0 - lr * new_m / (np.sqrt(new_v) + eps),
              _("the bias correction is missing: alpha = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t), "
-             "which matters most in the first steps, when m and v start from 0")),
+               "which matters most in the first steps, when m and v start from 0")),
             (w0 - lr * m_hat / (np.sqrt(v_hat) + eps),
              _("that is the paper's form, epsilon added to the bias-corrected sqrt(v_hat); Keras adds it to "
-             "sqrt(v) and puts both corrections into alpha = learning_rate * sqrt(1 - beta_2 ** t) / "
-             "(1 - beta_1 ** t): with epsilon = {eps:g}, as here, the two differ").format(eps=eps)),
+               "sqrt(v) and puts both corrections into alpha = learning_rate * sqrt(1 - beta_2 ** t) / "
+               "(1 - beta_1 ** t): with epsilon = {eps:g}, as here, the two differ").format(eps=eps)),
             (w0 - lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * new_m / np.sqrt(new_v + eps),
              _("epsilon goes outside the square root: divide by sqrt(v) + epsilon")),
             (w0 - lr * m_hat / np.sqrt(v_hat + eps), _("epsilon goes outside the square root: divide by sqrt(v) + "
-                                                     "epsilon, with alpha holding both bias corrections")),
+                                                       "epsilon, with alpha holding both bias corrections")),
             (w0 - lr * np.sqrt(1 - b2 ** iterations) / (1 - b1 ** iterations) * new_m / (np.sqrt(new_v) + eps),
-             _("the step number t counts from 1: this is step t = iterations + 1 = {t}, not {iterations}").format(t=t, iterations=iterations)),
+             _("the step number t counts from 1: this is step t = iterations + 1 = {t}, not {iterations}").format(
+                 t=t, iterations=iterations)),
             (w0 - lr * np.sqrt(1 - b2 ** (t + 1)) / (1 - b1 ** (t + 1)) * new_m / (np.sqrt(new_v) + eps),
              _("the step number is t = iterations + 1 = {t}, not {t_next}").format(t=t, t_next=t + 1)),
             (w0 - lr * (1 - b2 ** t) / (1 - b1 ** t) * new_m / (np.sqrt(new_v) + eps),
              _("v's bias correction needs a square root: alpha = learning_rate * sqrt(1 - beta_2 ** t) / "
-             "(1 - beta_1 ** t)")),
+               "(1 - beta_1 ** t)")),
             (w0 - lr / (1 - b1 ** t) * new_m / (np.sqrt(new_v) + eps),
              _("v's bias correction is missing: alpha = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)")),
             (w0 - lr * np.sqrt(1 - b2 ** t) * new_m / (np.sqrt(new_v) + eps),
@@ -254,13 +255,13 @@ def _explain_adam(args, got, expected):
     if not np.all(np.isfinite(w)):
         if iterations == 0:
             return (_("the weights are NaN or infinite on the first step (iterations = 0): the step number is "
-                    "t = iterations + 1, so that 1 - beta_1 ** t is not 0"))
+                      "t = iterations + 1, so that 1 - beta_1 ** t is not 0"))
         return None
     if near(w, w0 - right):
         if any(item.dtype != np.float32 for item in items):
             return (_("the numbers are right but not all float32: keep the weights' dtype, as Keras does (np.sqrt "
-                    "of a Python number is a NumPy float64, which turns float32 arrays into float64; use "
-                    "math.sqrt, or .astype(np.float32) at the end)"))
+                      "of a Python number is a NumPy float64, which turns float32 arrays into float64; use "
+                      "math.sqrt, or .astype(np.float32) at the end)"))
         return None
     named = {message for wrong, message in mistakes
              if np.all(np.isfinite(wrong)) and near(w, wrong) and not near(wrong, w0 - right)}
@@ -270,14 +271,14 @@ def _explain_adam(args, got, expected):
 
 
 q1 = Exercise("q1 descent_step", _descent_step, _step_inputs, explain=_explain_step,
-              hint=lambda: _("move every pixel against its gradient by learning_rate times the gradient, then keep it in "
-                   "range with np.clip(x, 0.0, 1.0) and make it float32 (.astype(np.float32))."))
+              hint=lambda: _("move every pixel against its gradient by learning_rate times the gradient, then keep "
+                             "it in range with np.clip(x, 0.0, 1.0) and make it float32 (.astype(np.float32))."))
 q2 = Exercise("q2 time_to_reach", _time_to_reach, Trials([_reach_late_dip, _never], _reach_inputs),
               trials=6, explain=_explain_reach,
-              hint=lambda: _("find the first index where losses <= target (np.nonzero or a loop) and return seconds there; "
-                   "return None when there is none."))
+              hint=lambda: _("find the first index where losses <= target (np.nonzero or a loop) and return seconds "
+                             "there; return None when there is none."))
 q3 = Exercise("q3 adam_step", _adam_step, Trials([_adam_mid_run, _adam_first], _adam_any), trials=6,
               explain=_explain_adam,
-              hint=lambda: _("t = iterations + 1; update m and v with their betas first, then alpha = learning_rate * "
-                   "math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t) (math.sqrt keeps float32 arrays float32), and "
-                   "return weights - alpha * m / (np.sqrt(v) + epsilon), m, v."))
+              hint=lambda: _("t = iterations + 1; update m and v with their betas first, then alpha = learning_rate "
+                             "* math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t) (math.sqrt keeps float32 arrays "
+                             "float32), and return weights - alpha * m / (np.sqrt(v) + epsilon), m, v."))

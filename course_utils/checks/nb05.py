@@ -161,21 +161,21 @@ def _explain_d(args, got, expected):
     return _explain_number(args, got, expected, lambda: [
         (np.mean(_softplus(real)) + np.mean(_softplus(-fake)),
          _("the labels are swapped: real samples should be scored as real (label 1, -log D(x)) and generated "
-         "ones as fake (label 0, -log(1 - D(G(z))))")),
+           "ones as fake (label 0, -log(1 - D(G(z))))")),
         (-expected, _("the sign is wrong: cross-entropy is -log of the probability of the right label, a "
-                    "positive number the discriminator makes small")),
+                      "positive number the discriminator makes small")),
         (np.sum(r) + np.sum(f), _("you summed over the batch; take the mean of each term, so the loss does not "
-                                "grow with the batch size")),
+                                  "grow with the batch size")),
         (np.mean(r), _("only the real samples' term is there; add mean(-log(1 - D(G(z)))) for the generated ones")),
         (np.mean(f), _("only the generated samples' term is there; add mean(-log D(x)) for the real ones")),
         (np.mean(np.concatenate([r, f])),
          _("you averaged over the real and generated scores together; average each batch on its own and add "
-         "the two means")),
+           "the two means")),
         (-np.mean(_naive_log(real)) - np.mean(_naive_log(1 - fake)),
          _("the sigmoid is missing: the inputs are logits, turn them into probabilities D = sigmoid(l) first")),
         (np.mean(_softplus(-_sigmoid(real))) + np.mean(_softplus(_sigmoid(fake))),
          _("the sigmoid is applied twice: the formula with np.logaddexp takes the logits themselves, not "
-         "sigmoid(logits)")),
+           "sigmoid(logits)")),
     ], logits=np.concatenate([real, fake]))
 
 
@@ -197,10 +197,10 @@ def _explain_g(args, got, expected):
     return _explain_number(args, got, expected, lambda: [
         (-np.mean(_softplus(fake)),
          _("that is the minimax (saturating) loss mean(log(1 - D(G(z)))): it is flat where the generator is "
-         "bad; the non-saturating loss is mean(-log D(G(z)))")),
+           "bad; the non-saturating loss is mean(-log D(G(z)))")),
         (np.mean(_softplus(fake)),
          _("that is the discriminator's term for generated samples (label 0); the generator wants its samples "
-         "scored as real, label 1: mean(-log D(G(z)))")),
+           "scored as real, label 1: mean(-log D(G(z)))")),
         (-expected, _("the sign is wrong: the loss is -log D(G(z)), positive, and small when D is fooled")),
         (np.sum(_softplus(-fake)), _("you summed over the batch; take the mean")),
         (-np.mean(_naive_log(fake)),
@@ -245,11 +245,12 @@ def _gp_mistakes(g):
     candidates = [
         ((np.sqrt(np.sum(g ** 2)) - 1.0) ** 2,
          _("you took one norm over the whole batch; the penalty needs one norm per sample "
-         "(over all its values), then the mean of (norm - 1)² over the samples")),
+           "(over all its values), then the mean of (norm - 1)² over the samples")),
         (np.mean((squares - 1.0) ** 2),
          _("that uses the squared norm (the sum of squares) where the norm itself is needed: take the square "
-         "root before subtracting 1")),
-        (np.mean(norms ** 2), _("the -1 is missing: the penalty pushes the norm towards 1, (norm - 1)², not towards 0")),
+           "root before subtracting 1")),
+        (np.mean(norms ** 2),
+         _("the -1 is missing: the penalty pushes the norm towards 1, (norm - 1)², not towards 0")),
         (np.mean(np.abs(norms - 1.0)), _("that is |norm - 1|; WGAN-GP squares the difference: (norm - 1)²")),
         (np.mean(np.maximum(norms - 1.0, 0.0) ** 2),
          _("that penalises only norms above 1 (a one-sided penalty); WGAN-GP penalises both sides, (norm - 1)²")),
@@ -260,17 +261,18 @@ def _gp_mistakes(g):
         for axis in range(1, g.ndim):
             candidates.append((np.mean((np.sqrt(np.sum(g ** 2, axis=axis)) - 1.0) ** 2),
                                _("the norm was taken over axis {axis} only; a sample's gradient has all of "
-                               "shape {g_shape}: reshape it to (N, -1) or sum over every axis but the first").format(axis=axis, g_shape=g.shape[1:])))
+                                 "shape {g_shape}: reshape it to (N, -1) or sum over every axis but the first").format(
+                                     axis=axis, g_shape=g.shape[1:])))
     candidates.append((np.mean((np.sqrt(np.sum(g ** 2, axis=0)) - 1.0) ** 2),
                        _("the norm was taken over axis 0, across the samples; take it within each sample, over "
-                       "every axis but the first")))
+                         "every axis but the first")))
     return candidates
 
 
 q1 = Exercise("q1 discriminator_loss", _discriminator_loss, Trials([_d_inputs, _d_inputs, _d_large], _d_inputs),
               trials=5, explain=_explain_d, solution=_shown_discriminator_loss,
               hint=lambda: _("with D = sigmoid(l), -log D = np.logaddexp(0, -l) and -log(1 - D) = np.logaddexp(0, l); "
-                   "take np.mean of each over its batch and add the two."))
+                             "take np.mean of each over its batch and add the two."))
 q2 = Exercise("q2 generator_loss", _generator_loss, Trials([_g_inputs, _g_inputs, _g_large], _g_inputs),
               trials=5, explain=_explain_g, solution=_shown_generator_loss,
               hint=lambda: _("the generator wants D(G(z)) near 1: np.mean(np.logaddexp(0, -fake_logits))."))

@@ -83,7 +83,7 @@ def _explain_frechet(args, got, expected):
     mu1, sigma1, mu2, sigma2 = args
     if isinstance(got, (complex, np.complexfloating)) or (isinstance(got, np.ndarray) and np.iscomplexobj(got)):
         return (_("the result is a complex number: scipy.linalg.sqrtm leaves tiny imaginary parts from round-off; "
-                "keep the real part (np.real) of the square root"))
+                  "keep the real part (np.real) of the square root"))
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -99,10 +99,10 @@ def _explain_frechet(args, got, expected):
          _("that is the trace of sigma1 @ sigma2 itself; take its matrix square root first (scipy.linalg.sqrtm)")),
         (means + traces - 2 * elementwise,
          _("np.sqrt takes the square root of each entry; the formula needs the matrix square root, "
-         "scipy.linalg.sqrtm(sigma1 @ sigma2)")),
+           "scipy.linalg.sqrtm(sigma1 @ sigma2)")),
         (means + traces - 2 * np.trace(_sqrtm(sigma1) @ _sqrtm(sigma2)),
          _("that is the product of the two square roots; the formula takes the square root of the product, "
-         "sqrtm(sigma1 @ sigma2)")),
+           "sqrtm(sigma1 @ sigma2)")),
         (traces - 2 * root, _("the mean term is missing: add |mu1 - mu2|², the squared distance between the means")),
         (np.sqrt(means) + traces - 2 * root,
          _("the distance between the means must be squared: |mu1 - mu2|² = (mu1 - mu2) @ (mu1 - mu2)")),
@@ -147,17 +147,17 @@ def _explain_slerp(args, got, expected):
     if not np.all(np.isfinite(got)):
         if parallel:
             return (_("z0 and z1 point the same way here, so omega is 0 and sin(omega) is 0 (or the cosine rounds "
-                    "to just above 1 and np.arccos gives NaN): when sin(omega) is tiny, return the straight line "
-                    "(1 - t) * z0 + t * z1"))
+                      "to just above 1 and np.arccos gives NaN): when sin(omega) is tiny, return the straight line "
+                      "(1 - t) * z0 + t * z1"))
         return (_("the result has NaN: np.arccos needs the cosine of the angle, between -1 and 1; divide z0 @ z1 "
-                "by the lengths of both vectors (np.linalg.norm)"))
+                  "by the lengths of both vectors (np.linalg.norm)"))
     if np.allclose(got, expected, rtol=1e-4, atol=1e-5):
         return None
     omega = np.arccos(np.clip(cos, -1, 1))
     line = (1 - t) * z0 + t * z1
     checks = [
         (line, _("that is the straight line (lerp); slerp follows the arc, with weights sin((1 - t) omega) / "
-               "sin(omega) for z0 and sin(t omega) / sin(omega) for z1")),
+                 "sin(omega) for z0 and sin(t omega) / sin(omega) for z1")),
         (latent.slerp(z1, z0, t), _("the weights are swapped: at t = 0 the result must be z0, at t = 1 it must be z1")),
         (np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1, _("divide both weights by sin(omega)")),
     ]
@@ -166,7 +166,8 @@ def _explain_slerp(args, got, expected):
         wrong = np.arccos(unnormalised)
         if np.sin(wrong) > 1e-9:
             checks.append(((np.sin((1 - t) * wrong) * z0 + np.sin(t * wrong) * z1) / np.sin(wrong),
-                           _("omega is the angle between the vectors: divide z0 @ z1 by both lengths before np.arccos")))
+                           _("omega is the angle between the vectors: divide z0 @ z1 by both lengths "
+                             "before np.arccos")))
     for wrong, message in checks:
         if np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
             return message
@@ -268,7 +269,7 @@ def _explain_coverage(args, got, expected):
     n, n_classes = p.shape
     if isinstance(got, np.ndarray) and got.shape == (n_classes,):
         return (_("that is one number per class (the shares or the counts?); return how many classes have a "
-                "share of at least min_share, one int"))
+                  "share of at least min_share, one int"))
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -277,7 +278,8 @@ def _explain_coverage(args, got, expected):
         return None
     if value > n_classes:
         return (_("{value} is more than the {n_classes} classes there are: that counts samples; count the "
-                "classes whose share of the samples is at least min_share").format(value=int(value), n_classes=n_classes))
+                  "classes whose share of the samples is at least min_share").format(
+                      value=int(value), n_classes=n_classes))
     verdicts = np.argmax(p, axis=1)
     shares = np.bincount(verdicts, minlength=n_classes) / n
     across = np.argmax(p, axis=0)                      # for each class, the sample most sure of it
@@ -285,17 +287,18 @@ def _explain_coverage(args, got, expected):
     mistakes = [
         (np.sum(shares > 0),
          _("a class with only a sample or two is not covered: count a class only when its share of the "
-         "samples (its count / N) is at least min_share")),
+           "samples (its count / N) is at least min_share")),
         (np.sum(shares >= 0.2 / n_classes),
-         _("use the min_share you are given (here {min_share:g}), not a fixed {fixed:g}").format(min_share=min_share, fixed=0.2 / n_classes)),
+         _("use the min_share you are given (here {min_share:g}), not a fixed {fixed:g}").format(
+             min_share=min_share, fixed=0.2 / n_classes)),
         (np.sum(p.mean(axis=0) >= min_share),
          _("you averaged the probabilities: each sample counts once, for its most probable class "
-         "(np.argmax over axis 1), and the shares are shares of those verdicts")),
+           "(np.argmax over axis 1), and the shares are shares of those verdicts")),
         (np.sum(shares < min_share),
          _("the comparison is the wrong way round: a class is covered when its share is at least min_share (>=)")),
     ]
     axis_message = (_("np.argmax over axis 0 gives, for each class, the sample most sure of it; a sample's "
-                    "verdict is the argmax of its own row of probabilities, axis=1"))
+                      "verdict is the argmax of its own row of probabilities, axis=1"))
     for wrong in (len(np.unique(across)), np.sum(across_counts / len(across) >= min_share)):
         mistakes.append((wrong, axis_message))
     named = {message for wrong, message in mistakes if int(wrong) == int(value) and int(wrong) != expected}
@@ -308,10 +311,11 @@ q1 = Exercise("q1 frechet_distance", quality.frechet_distance, Trials([_same_spr
                              "return float(diff @ diff + np.trace(sigma1 + sigma2 - 2 * covmean))"))
 q2 = Exercise("q2 slerp", latent.slerp, Trials([_vectors, _vectors, _parallel], _vectors), trials=6,
               explain=_explain_slerp, solution=_slerp_shown,
-              hint=lambda: _("omega = np.arccos(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, 1)); "
-                   "if np.sin(omega) is tiny return the straight line; else sin((1 - t) * omega) / sin(omega) * z0 "
-                   "+ sin(t * omega) / sin(omega) * z1."))
+              hint=lambda: _("omega = np.arccos(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, "
+                             "1)); if np.sin(omega) is tiny return the straight line; else sin((1 - t) * omega) / "
+                             "sin(omega) * z0 + sin(t * omega) / sin(omega) * z1."))
 q3 = Exercise("q3 classes_covered", _classes_covered,
               Trials([_stragglers, _stricter, _second_best], _any_coverage), trials=8, explain=_explain_coverage,
-              hint=lambda: _("np.argmax(probabilities, axis=1) is each sample's class; np.bincount(..., minlength=10) counts "
-                   "them; divide by the number of samples and count the shares that are >= min_share."))
+              hint=lambda: _("np.argmax(probabilities, axis=1) is each sample's class; np.bincount(..., "
+                             "minlength=10) counts them; divide by the number of samples and count the shares that "
+                             "are >= min_share."))

@@ -132,7 +132,7 @@ def _explain_norm(args, got, expected):
     if _close(got[..., 1:], expected[..., 1:]) and (_close(got, no_eps) or _close(got, std_plus)
                                                    or not np.all(np.isfinite(got))):
         return (_("right for ordinary channels, wrong for an almost constant one: put eps inside the square "
-                "root, (x - mean) / np.sqrt(var + eps), as the formula says"))
+                  "root, (x - mean) / np.sqrt(var + eps), as the formula says"))
     return None
 
 
@@ -142,17 +142,18 @@ def _explain_adain(args, got, expected):
         return None
     if got.shape == style.shape and got.shape != content.shape:
         return (_("the result has the style map's shape {style_shape}; it must keep the content's "
-                "{content_shape}: normalise the content, then give it the style's mean and spread").format(style_shape=style.shape, content_shape=content.shape))
+                  "{content_shape}: normalise the content, then give it the style's mean and spread").format(
+                      style_shape=style.shape, content_shape=content.shape))
     if got.shape != content.shape or _right(got, expected):
         return None
     mean_c, std_c = _stats(content)
     mean_s, std_s = _stats(style)
     mistakes = [
         (content, _("the result is the content map unchanged: normalise it, then give it the style's standard "
-                  "deviation and mean")),
+                    "deviation and mean")),
         ((content - mean_c) / std_c,
          _("that is only the instance-normalised content: multiply by the style's standard deviation and add "
-         "its mean")),
+           "its mean")),
         (std_s * (content - mean_c) / std_c,
          _("the style's mean is missing: add mean(style) over axes (1, 2) at the end")),
         ((content - mean_c) / std_c + mean_s,
@@ -208,7 +209,7 @@ def _explain_upsample(args, got, expected):
             return _("np.repeat without axis= flattens the array: repeat along axis=1 and along axis=2")
         if got.shape == x.shape:
             return (_("the result has the input's shape {x_shape}; nearest-neighbour upsampling doubles the "
-                    "height and width").format(x_shape=x.shape))
+                      "height and width").format(x_shape=x.shape))
         if got.ndim == 4:
             grown = tuple(i for i in range(4) if got.shape[i] != x.shape[i])
             if all(got.shape[i] == 2 * x.shape[i] for i in grown):
@@ -225,7 +226,7 @@ def _explain_upsample(args, got, expected):
                 if got.shape[axis] == 4 * x.shape[axis] and all(got.shape[i] == x.shape[i] for i in range(4)
                                                                 if i != axis):
                     return (_("each pixel becomes a 2×2 block: repeat by 2 along axis 1 and by 2 along axis 2, "
-                            "not by 4 along axis {axis}").format(axis=axis))
+                              "not by 4 along axis {axis}").format(axis=axis))
         return None
     if _right(got, expected):
         return None
@@ -235,18 +236,18 @@ def _explain_upsample(args, got, expected):
     shifted[:, 1::2, 1::2] = x
     mistakes = [
         (stuffed, _("that is zero-stuffing, what a transposed convolution with stride 2 does before its kernel: "
-                  "the pixels on every other row and column with zeros between them, the cause of checkerboards; "
-                  "nearest neighbour copies each pixel into a 2×2 block")),
+                    "the pixels on every other row and column with zeros between them, the cause of checkerboards; "
+                    "nearest neighbour copies each pixel into a 2×2 block")),
         (shifted, _("that is zero-stuffing, the first step of a transposed convolution with stride 2: zeros "
-                  "between the pixels; nearest neighbour copies each pixel into a 2×2 block")),
+                    "between the pixels; nearest neighbour copies each pixel into a 2×2 block")),
         (np.tile(x, (1, 2, 2, 1)), _("np.tile repeats the whole picture, side by side; nearest neighbour "
-                                   "repeats each pixel: np.repeat")),
+                                     "repeats each pixel: np.repeat")),
         (np.concatenate([np.repeat(x, 2, axis=1)] * 2, axis=2),
          _("the rows are repeated pixel by pixel but the columns picture by picture: use np.repeat for both")),
         (np.repeat(np.concatenate([x] * 2, axis=1), 2, axis=2),
          _("the columns are repeated pixel by pixel but the rows picture by picture: use np.repeat for both")),
         (_bilinear(x), _("the new pixels are blends of their neighbours: that is bilinear interpolation; "
-                       "nearest neighbour copies each pixel unchanged (interpolation='nearest')")),
+                         "nearest neighbour copies each pixel unchanged (interpolation='nearest')")),
     ]
     for wrong, message in mistakes:
         if _close(got, wrong):
@@ -254,7 +255,7 @@ def _explain_upsample(args, got, expected):
     blocks = got.reshape(x.shape[0], x.shape[1], 2, x.shape[2], 2, x.shape[3])
     if not np.allclose(blocks, blocks[:, :, :1, :, :1], rtol=1e-3, atol=1e-3):
         return (_("the 2×2 blocks of the result are not constant: in nearest-neighbour upsampling each output "
-                "pixel takes the value of the input pixel it lies in, out[:, i, j] = x[:, i // 2, j // 2]"))
+                  "pixel takes the value of the input pixel it lies in, out[:, i, j] = x[:, i // 2, j // 2]"))
     return None
 
 
@@ -265,6 +266,6 @@ q1 = Exercise("q1 instance_norm", _instance_norm, Trials([_norm_inputs, _flat_ch
 q2 = Exercise("q2 adain_op", _adain, _adain_inputs, trials=5, rtol=1e-3, atol=1e-4, explain=_explain_adain,
               solution=_adain_shown,
               hint=lambda: _("normalise the content as in q1, then multiply by sqrt(var_s + eps) and add mean_s, "
-                   "both over axes (1, 2) of the style with keepdims=True."))
+                             "both over axes (1, 2) of the style with keepdims=True."))
 q3 = Exercise("q3 upsample", _upsample, _norm_inputs, trials=5, explain=_explain_upsample,
               hint=lambda: _("np.repeat(x, 2, axis=1) doubles every row, np.repeat(..., 2, axis=2) then every column."))

@@ -116,19 +116,19 @@ def _explain_alpha_bars(args, got, expected):
     alphas = 1.0 - betas
     return _first(got, expected, [
         (alphas, _("that is alpha = 1 - beta at each step, not its cumulative product alpha_bar: "
-                 "use np.cumprod(1 - betas)")),
+                   "use np.cumprod(1 - betas)")),
         (np.cumprod(betas), _("that is the cumulative product of the betas; alpha_bar multiplies the alphas, "
-                            "1 - beta")),
+                              "1 - beta")),
         (1.0 - np.cumprod(betas), _("that is 1 minus the product of the betas; alpha_bar is the product of "
-                                  "the alphas, 1 - beta")),
+                                    "the alphas, 1 - beta")),
         (np.concatenate([[1.0], np.cumprod(alphas)[:-1]]),
          _("off by one step: alpha_bar[t] includes alpha[t] itself, so alpha_bar[0] = 1 - beta[0], not 1")),
         (np.cumprod(alphas)[::-1], _("the product runs from the last step backwards; it starts at step 0")),
         (1.0 - np.cumsum(betas), _("1 - (sum of the betas) is only close to the product for tiny betas: "
-                                 "multiply the alphas with np.cumprod")),
+                                   "multiply the alphas with np.cumprod")),
         (np.cumsum(alphas), _("that is a cumulative sum; alpha_bar is a cumulative product (np.cumprod)")),
         (np.prod(alphas) * np.ones_like(betas), _("every entry is the product of all the steps; alpha_bar[t] "
-                                                "multiplies only the steps up to t")),
+                                                  "multiplies only the steps up to t")),
     ])
 
 
@@ -139,7 +139,7 @@ def _explain_forward(args, got, expected):
     alpha = 1.0 - betas[t]
     return _first(got, expected, [
         (a * x0 + (1 - a) * noise, _("the square roots are missing: the coefficients are sqrt(alpha_bar) and "
-                                   "sqrt(1 - alpha_bar), so that the variances add up to 1")),
+                                     "sqrt(1 - alpha_bar), so that the variances add up to 1")),
         (np.sqrt(a) * x0 + (1 - a) * noise, _("the noise's coefficient needs a square root: sqrt(1 - alpha_bar)")),
         (a * x0 + np.sqrt(1 - a) * noise, _("the clean sample's coefficient needs a square root: sqrt(alpha_bar)")),
         (np.sqrt(a) * x0 + np.sqrt(a) * noise, _("the noise is weighted by sqrt(1 - alpha_bar), not sqrt(alpha_bar)")),
@@ -147,7 +147,7 @@ def _explain_forward(args, got, expected):
          _("the two coefficients are swapped: x0 gets sqrt(alpha_bar) (large early), the noise sqrt(1 - alpha_bar)")),
         (np.sqrt(alpha) * x0 + np.sqrt(1 - alpha) * noise,
          _("you used this step's alpha = 1 - beta[t]; the closed form needs alpha_bar[t], the product of all "
-         "the alphas up to t")),
+           "the alphas up to t")),
         (np.sqrt(bars[t - 1]) * x0 + np.sqrt(1 - bars[t - 1]) * noise,
          _("off by one step: you used alpha_bar[t - 1]; time t means the product up to and including step t")),
         (np.sqrt(bars[t + 1]) * x0 + np.sqrt(1 - bars[t + 1]) * noise if t + 1 < len(bars) else np.nan * x0,
@@ -162,17 +162,19 @@ def _explain_ddim(args, got, expected):
     x0 = (x_t - np.sqrt(1 - a_t) * eps) / np.sqrt(a_t)
     return _first(got, expected, [
         (x0, _("that is the estimate of the clean sample x0; the step goes on to re-noise it to the earlier time: "
-             "sqrt(a_prev) * x0 + sqrt(1 - a_prev) * eps")),
+               "sqrt(a_prev) * x0 + sqrt(1 - a_prev) * eps")),
         (np.sqrt(a_prev) * x0, _("the noise term is missing: a deterministic step keeps the predicted noise, "
-                               "+ sqrt(1 - a_prev) * eps")),
+                                 "+ sqrt(1 - a_prev) * eps")),
         (x_t, _("x_t came back unchanged: re-noise the estimate of x0 with alpha_bar_prev, not alpha_bar_t")),
         (np.sqrt(a_prev) * (x_t + np.sqrt(1 - a_t) * eps) / np.sqrt(a_t) + np.sqrt(1 - a_prev) * eps,
-         _("the sign of the noise is wrong in the estimate of x0: subtract it, (x_t - sqrt(1 - a_t) * eps) / sqrt(a_t)")),
+         _("the sign of the noise is wrong in the estimate of x0: subtract it, (x_t - sqrt(1 - a_t) * eps) / "
+           "sqrt(a_t)")),
         (np.sqrt(a_prev) * (x_t - (1 - a_t) * eps) / a_t + (1 - a_prev) * eps,
          _("the square roots are missing: the coefficients are sqrt(alpha_bar) and sqrt(1 - alpha_bar)")),
         (np.sqrt(a_prev) * (x_t - (1 - a_t) * eps) / np.sqrt(a_t) + np.sqrt(1 - a_prev) * eps,
          _("the noise in the estimate of x0 needs a square root: x_t - sqrt(1 - a_t) * eps")),
-        (a_prev * x0 + (1 - a_prev) * eps, _("re-noising needs square roots: sqrt(a_prev) * x0 + sqrt(1 - a_prev) * eps")),
+        (a_prev * x0 + (1 - a_prev) * eps, _("re-noising needs square roots: sqrt(a_prev) * x0 + sqrt(1 - a_prev) * "
+                                             "eps")),
         (np.sqrt(a_t) * ((x_t - np.sqrt(1 - a_prev) * eps) / np.sqrt(a_prev)) + np.sqrt(1 - a_t) * eps,
          _("alpha_bar_t and alpha_bar_prev are swapped: estimate x0 with a_t (the time of x_t), re-noise with a_prev")),
         (np.sqrt(a_prev) * (x_t - np.sqrt(1 - a_t) * eps) + np.sqrt(1 - a_prev) * eps,
@@ -184,11 +186,11 @@ def _explain_guidance(args, got, expected):
     c, u, s = args
     return _first(got, expected, [
         (c + s * (u - c), _("the conditional and the unconditional predictions are swapped: start from "
-                          "eps_uncond and move towards eps_cond")),
+                            "eps_uncond and move towards eps_cond")),
         (u - s * (c - u), _("the guidance term has the wrong sign: + scale * (eps_cond - eps_uncond) pushes "
-                          "towards the label")),
+                            "towards the label")),
         (c + s * (c - u), _("that is Ho & Salimans' (1 + w) eps_cond - w eps_uncond with w = scale; here scale is "
-                          "the whole weight (w = scale - 1): eps_uncond + scale * (eps_cond - eps_uncond)")),
+                            "the whole weight (w = scale - 1): eps_uncond + scale * (eps_cond - eps_uncond)")),
         (s * (c - u), _("only the guidance term: add it to eps_uncond")),
         (s * c, _("the unconditional prediction is missing: eps_uncond + scale * (eps_cond - eps_uncond)")),
         (s * c + (1 - s) * c, _("the unconditional prediction is never used")),
@@ -203,7 +205,7 @@ def _explain_guidance(args, got, expected):
 q1 = Exercise("q1 alpha_bars", _alpha_bars, _betas_inputs, trials=5, rtol=1e-6, atol=1e-9,
               explain=_explain_alpha_bars, solution=_alpha_bars_shown,
               hint=lambda: _("alpha = 1 - betas; alpha_bar[t] multiplies alpha[0] ... alpha[t] (t included): "
-                   "np.cumprod does exactly that."))
+                             "np.cumprod does exactly that."))
 q2 = Exercise("q2 forward_noise", _forward_noise,
               Trials([lambda rng: _forward_inputs(rng, 0)], _forward_inputs), trials=5, rtol=1e-6, atol=1e-9,
               explain=_explain_forward, solution=_forward_noise_shown,
@@ -216,4 +218,4 @@ q3 = Exercise("q3 ddim_step", _ddim_step, _ddim_inputs, trials=5, rtol=1e-6, ato
 q4 = Exercise("q4 guided_noise", _guided_noise, _guidance_inputs, trials=5, rtol=1e-6, atol=1e-9,
               explain=_explain_guidance, solution=_guided_noise_shown,
               hint=lambda: _("start from the unconditional prediction and go scale times the difference that the label "
-                   "makes: eps_uncond + scale * (eps_cond - eps_uncond)."))
+                             "makes: eps_uncond + scale * (eps_cond - eps_uncond)."))
