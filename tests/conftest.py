@@ -19,6 +19,9 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The tests speak English unless a test asks for another language (``in_language``): a COURSE_LANG
+# exported in the shell must not turn the English expectations into failures.
+os.environ.pop("COURSE_LANG", None)
 
 import pytest  # noqa: E402
 
