@@ -1,9 +1,12 @@
 """Shared test set-up: no display, quiet TensorFlow, the VGG19 model built once, a real local HTTP server."""
 
+import contextlib
 import functools
 import http.server
+import io
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -16,6 +19,9 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The tests speak English unless a test asks for another language (``in_language``): a COURSE_LANG
+# exported in the shell must not turn the English expectations into failures.
+os.environ.pop("COURSE_LANG", None)
 
 import pytest  # noqa: E402
 
@@ -36,27 +42,97 @@ def vgg():
     return models.vgg19(verbose=False)
 
 
+#: A character of the CJK Unified Ideographs block: the mark of a message that speaks Chinese.
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@contextlib.contextmanager
+def in_language(language: str):
+    """Run the block with ``COURSE_LANG=language`` (what ``config.language()`` reads), restored after."""
+    from course_utils import config
+
+    before = os.environ.get(config.LANGUAGE_VARIABLE)
+    os.environ[config.LANGUAGE_VARIABLE] = language
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(config.LANGUAGE_VARIABLE, None)
+        else:
+            os.environ[config.LANGUAGE_VARIABLE] = before
+
+
+class _Recorded:
+    """A learner's function that remembers what each call gave (result or exception), so that the same
+    check can be run again, in another language, on exactly the same answers: some tests' wrong
+    functions change with each call (None on the second call, an error after the third)."""
+
+    def __init__(self, learner):
+        self.learner, self.answers, self.replaying, self.calls = learner, [], None, 0
+        self.__name__ = getattr(learner, "__name__", "recorded")
+
+    def __call__(self, *args):
+        if self.replaying is not None and self.replaying < len(self.answers):
+            kind, value = self.answers[self.replaying]
+            self.replaying += 1
+            if kind == "raise":
+                raise value
+            return value
+        self.calls += 1
+        try:
+            value = self.learner(*args)
+        except BaseException as err:
+            if self.replaying is None:
+                self.answers.append(("raise", err))
+            raise
+        if self.replaying is None:
+            self.answers.append(("return", value))
+        return value
+
+    def replay(self):
+        self.replaying = 0
+        return self
+
+
 def passes(exercise, learner, **kwargs) -> int:
-    """Run an exercise check on ``learner``; return how many times the check called it (its trials)."""
-    calls = []
+    """Run an exercise check on ``learner``; return how many times the check called it (its trials).
 
-    def counted(*args):
-        calls.append(args)
-        return learner(*args)
-
-    counted.__name__ = getattr(learner, "__name__", "counted")
-    exercise(counted, **kwargs)
-    return len(calls)
+    The same check then runs again in Chinese (on the answers recorded the first time): its ✓ line
+    must speak Chinese too.
+    """
+    recorded = _Recorded(learner)
+    exercise(recorded, **kwargs)
+    calls = recorded.calls
+    out = io.StringIO()
+    with in_language("zh_CN"), contextlib.redirect_stdout(out):
+        exercise(recorded.replay(), **kwargs)
+    said = out.getvalue()
+    assert said.startswith("✓") and CJK.search(said) and "matches the reference" not in said, said
+    return calls
 
 
 def fails_with(exercise, wrong, message) -> str:
-    """Run an exercise check on a wrong function; the failure is one sentence matching ``message``."""
+    """Run an exercise check on a wrong function; the failure is one sentence matching ``message``.
+
+    The same check then runs again in Chinese (on the answers recorded the first time): it fails too,
+    in one sentence that has Chinese in it, and what the English sentence said is wrong (the named
+    mistake, between the exercise's label and "(on input") does not appear in it untranslated.
+    """
     from course_utils.checks import CheckFailed
 
+    recorded = _Recorded(wrong) if callable(wrong) else wrong
     with pytest.raises(CheckFailed, match=message) as err:
-        exercise(wrong)
-    assert "\n" not in str(err.value)
-    return str(err.value)
+        exercise(recorded)
+    english = str(err.value)
+    assert "\n" not in english
+    with in_language("zh_CN"), pytest.raises(CheckFailed) as err_zh:
+        exercise(recorded.replay() if callable(wrong) else wrong)
+    chinese = str(err_zh.value)
+    assert "\n" not in chinese and CJK.search(chinese) and chinese != english, chinese
+    named = re.match(r"^q\d+ \S+: (.*) \(on input ", english)
+    if named:
+        assert named.group(1) not in chinese, f"untranslated in {chinese!r}"
+    return english
 
 
 # ------------------------------------------------- a real HTTP server on 127.0.0.1 (no network mocks)

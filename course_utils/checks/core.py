@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import CourseError
+from ..i18n import _
 
 
 class CheckFailed(CourseError, AssertionError):
@@ -23,7 +24,7 @@ def _one_line(text: str) -> str:
 
 def _describe(value) -> str:
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
+        return _("an array of shape {shape} and dtype {dtype}").format(shape=value.shape, dtype=value.dtype)
     return _one_line(f"{type(value).__name__} {value!r}")[:120]
 
 
@@ -33,52 +34,62 @@ def _to_numpy(value):
     return value
 
 
-def compare(got, expected, *, rtol: float = 1e-4, atol: float = 1e-5, what: str = "the result") -> str | None:
-    """None if ``got`` matches ``expected``, else one sentence saying how it differs."""
+def compare(got, expected, *, rtol: float = 1e-4, atol: float = 1e-5, what: str | None = None) -> str | None:
+    """None if ``got`` matches ``expected``, else one sentence saying how it differs.
+
+    ``what`` names the value in the sentence (``"the result"`` unless given), in the learner's language.
+    """
     got, expected = _to_numpy(got), _to_numpy(expected)
+    what = _("the result") if what is None else what
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"{what} should be a tuple of {len(expected)} values, got {_describe(got)}"
+            return _("{what} should be a tuple of {count} values, got {got}").format(
+                what=what, count=len(expected), got=_describe(got))
         for i, (g, e) in enumerate(zip(got, expected)):
-            problem = compare(g, e, rtol=rtol, atol=atol, what=f"item {i} of {what}")
+            problem = compare(g, e, rtol=rtol, atol=atol, what=_("item {index} of {what}").format(index=i, what=what))
             if problem:
                 return problem
         return None
     if isinstance(expected, np.ndarray):
         if not isinstance(got, np.ndarray):
             if np.isscalar(got) or isinstance(got, (list, tuple)):
-                return f"{what} should be a NumPy array of shape {expected.shape}, got {_describe(got)}"
-            return f"{what} should be an array of shape {expected.shape}, got {type(got).__name__}"
+                return _("{what} should be a NumPy array of shape {shape}, got {got}").format(
+                    what=what, shape=expected.shape, got=_describe(got))
+            return _("{what} should be an array of shape {shape}, got {type}").format(
+                what=what, shape=expected.shape, type=type(got).__name__)
         if got.shape != expected.shape:
-            return f"expected shape {expected.shape}, got {got.shape}"
+            return _("expected shape {want}, got {got}").format(want=expected.shape, got=got.shape)
         if got.dtype != expected.dtype:
-            return f"expected dtype {expected.dtype}, got {got.dtype}"
+            return _("expected dtype {want}, got {got}").format(want=expected.dtype, got=got.dtype)
         return _compare_values(got, expected, rtol, atol, what)
     if isinstance(expected, (int, float, np.number)) and not isinstance(expected, bool):
         if not isinstance(got, (int, float, np.number)) or isinstance(got, bool):
-            return f"{what} should be a number like {expected!r}, got {_describe(got)}"
+            return _("{what} should be a number like {want!r}, got {got}").format(
+                what=what, want=expected, got=_describe(got))
         return _compare_values(np.asarray(got, float), np.asarray(expected, float), rtol, atol, what)
     if got != expected:
-        return f"expected {what} to be {expected!r}, got {got!r}"
+        return _("expected {what} to be {want!r}, got {got!r}").format(what=what, want=expected, got=got)
     return None
 
 
 def _compare_values(got, expected, rtol, atol, what):
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        return f"{what} contains NaN or infinite values"
+        return _("{what} contains NaN or infinite values").format(what=what)
     if np.allclose(got, expected, rtol=rtol, atol=atol):
         return None
     g, e = got.astype(np.float64).ravel(), expected.astype(np.float64).ravel()
     if g.size > 1 and np.any(e != 0) and np.any(g != 0):
         ratio = np.dot(g, e) / np.dot(e, e)
         if np.allclose(g, ratio * e, rtol=rtol, atol=atol) and not np.isclose(ratio, 1.0):
-            return (f"{what} is {ratio:.4g} times the expected values: the idea is right, "
-                    "check the scaling or normalisation step")
+            return _("{what} is {ratio:.4g} times the expected values: the idea is right, "
+                     "check the scaling or normalisation step").format(what=what, ratio=ratio)
     if got.size == 1:
-        return f"expected {what} to be {float(expected):.6g}, got {float(got):.6g}"
+        return _("expected {what} to be {want:.6g}, got {got:.6g}").format(
+            what=what, want=float(expected), got=float(got))
     worst = np.unravel_index(np.argmax(np.abs(got.astype(np.float64) - expected)), got.shape)
-    return (f"{what} has the right shape and dtype but different values: at index {tuple(int(i) for i in worst)} "
-            f"expected {expected[worst]:.6g}, got {got[worst]:.6g}")
+    return _("{what} has the right shape and dtype but different values: at index {index} "
+             "expected {want:.6g}, got {got:.6g}").format(
+        what=what, index=tuple(int(i) for i in worst), want=expected[worst], got=got[worst])
 
 
 class Exercise:
@@ -96,18 +107,27 @@ class Exercise:
 
     def __init__(self, label: str, reference: Callable, make_inputs: Callable[[np.random.Generator], tuple], *,
                  trials: int = 5, rtol: float = 1e-4, atol: float = 1e-5, explain: Callable | None = None,
-                 hint: str = "", solution: Callable | None = None):
+                 hint: str | Callable[[], str] = "", solution: Callable | None = None):
         self.label, self.reference, self.make_inputs = label, reference, make_inputs
         self.trials, self.rtol, self.atol = trials, rtol, atol
         self.explain = explain  # optional: (args, got, expected) -> a more specific message, or None
-        self.hint_text = hint
+        # The hint: a function that gives it in the learner's language, or a plain string shown as it
+        # is. A module's exercises are made at import, before a notebook may choose its language, so
+        # the checks write ``hint=lambda: _("...")`` and the hint is looked up each time it is shown.
+        self._hint = hint
         # What solution() shows; the reference itself unless a plainer version is written for learners.
         self.shown_solution = solution or reference
         self.passed = False
         self.name = label.split(" ", 1)[0]  # "q1"
 
+    @property
+    def hint_text(self) -> str:
+        """The hint, in the course's current language ("" when there is none)."""
+        return self._hint() if callable(self._hint) else self._hint
+
     def __repr__(self) -> str:
-        return f"<exercise {self.label}: call it with your function; .hint() and .solution() on request>"
+        return _("<exercise {label}: call it with your function; .hint() and .solution() on request>").format(
+            label=self.label)
 
     def check(self, learner: Callable, seed: int = 0) -> None:
         """Run the check: print a confirmation, or raise CheckFailed saying what differs.
@@ -117,9 +137,10 @@ class Exercise:
         """
         self.passed = False
         if not callable(learner):
-            raise CheckFailed(f"{self.label}: pass your function itself, e.g. check(my_function), not {_describe(learner)}")
+            raise CheckFailed(_("{label}: pass your function itself, e.g. check(my_function), not {got}").format(
+                label=self.label, got=_describe(learner)))
         rng = np.random.default_rng(seed)
-        name = getattr(learner, "__name__", "your function")
+        name = getattr(learner, "__name__", None) or _("your function")
         for trial in range(self.trials):
             args = self.make_inputs(rng)
             expected = self.reference(*_copy(args))
@@ -127,17 +148,20 @@ class Exercise:
                 got = learner(*_copy(args))
             except NotImplementedError:
                 if trial == 0:
-                    return self._not_attempted(name, "")
-                raise CheckFailed(f"{self.label}: {name} raised NotImplementedError on input {_summary(args)} "
-                                  f"but not on an earlier one.{self._ask()}") from None
+                    return self._not_attempted(name)
+                raise CheckFailed(_("{label}: {name} raised NotImplementedError on input {inputs} "
+                                    "but not on an earlier one.{ask}").format(
+                    label=self.label, name=name, inputs=_summary(args), ask=self._ask())) from None
             except Exception as err:  # the learner's bug, reported as one sentence (TensorFlow's span lines)
-                raise CheckFailed(f"{self.label}: {name} raised {type(err).__name__}: {_one_line(err)} "
-                                  f"(on input {_summary(args)}).{self._ask()}") from None
+                raise CheckFailed(_("{label}: {name} raised {error}: {message} (on input {inputs}).{ask}").format(
+                    label=self.label, name=name, error=type(err).__name__, message=_one_line(err),
+                    inputs=_summary(args), ask=self._ask())) from None
             if got is None and expected is not None:
                 if trial == 0:
-                    return self._not_attempted(name, " (it returned None: write its body and `return` the result)")
-                raise CheckFailed(f"{self.label}: {name} returned None on input {_summary(args)}; "
-                                  f"every path through it must `return` a result.{self._ask()}")
+                    return self._not_attempted(name, returned_none=True)
+                raise CheckFailed(_("{label}: {name} returned None on input {inputs}; "
+                                    "every path through it must `return` a result.{ask}").format(
+                    label=self.label, name=name, inputs=_summary(args), ask=self._ask()))
             problem = None
             if self.explain is not None:
                 try:
@@ -146,27 +170,39 @@ class Exercise:
                     problem = None
             problem = problem or compare(got, expected, rtol=self.rtol, atol=self.atol)
             if problem:
-                raise CheckFailed(f"{self.label}: {_one_line(problem)} (on input {_summary(args)}).{self._ask()}")
+                raise CheckFailed(_("{label}: {problem} (on input {inputs}).{ask}").format(
+                    label=self.label, problem=_one_line(problem), inputs=_summary(args), ask=self._ask()))
         self.passed = True
-        print(f"✓ {self.label}: {name} matches the reference on {self.trials} random inputs.")
+        print(_("✓ {label}: {name} matches the reference on {trials} random inputs.").format(
+            label=self.label, name=name, trials=self.trials))
 
     __call__ = check
 
     def _ask(self) -> str:
-        return f" Stuck? check.{self.name}.hint()" if self.hint_text else ""
+        """The end of a failure's sentence that points to the hint ("" without one)."""
+        # TRANSLATORS: appended right after a failure's full stop; the English starts with its space.
+        return _(" Stuck? check.{name}.hint()").format(name=self.name) if self._hint else ""
 
-    def _not_attempted(self, name: str, why: str) -> None:
-        print(f"○ {self.label}: not attempted yet{why}. Write {name}, then run this cell again; "
-              f"check.{self.name}.hint() gives a hint, check.{self.name}.solution() the answer.")
+    def _not_attempted(self, name: str, returned_none: bool = False) -> None:
+        if returned_none:
+            message = _("○ {label}: not attempted yet (it returned None: write its body and `return` the result). "
+                        "Write {name}, then run this cell again; check.{q}.hint() gives a hint, "
+                        "check.{q}.solution() the answer.")
+        else:
+            message = _("○ {label}: not attempted yet. Write {name}, then run this cell again; "
+                        "check.{q}.hint() gives a hint, check.{q}.solution() the answer.")
+        print(message.format(label=self.label, name=name, q=self.name))
 
     def hint(self) -> None:
         """Print the hint."""
-        print(f"Hint for {self.label}: {self.hint_text or 'there is no hint for this one; try solution().'}")
+        text = self.hint_text or _("there is no hint for this one; try solution().")
+        print(_("Hint for {label}: {hint}").format(label=self.label, hint=text))
 
     def solution(self) -> None:
         """Print the reference answer's source code."""
         function = self.label.split(" ", 2)[1] if " " in self.label else None
-        print(f"A solution for {self.label}:\n\n{solution_source(self.shown_solution, function)}")
+        heading = _("A solution for {label}:").format(label=self.label)
+        print(f"{heading}\n\n{solution_source(self.shown_solution, function)}")
 
 
 def solution_source(function: Callable, name: str | None = None) -> str:
@@ -185,7 +221,8 @@ def _copy(args):
 
 
 def _summary(args) -> str:
-    return ", ".join(f"shape {a.shape} {a.dtype}" if isinstance(a, np.ndarray) else repr(a) for a in args)
+    return ", ".join(_("shape {shape} {dtype}").format(shape=a.shape, dtype=a.dtype) if isinstance(a, np.ndarray)
+                     else repr(a) for a in args)
 
 
 class Trials:

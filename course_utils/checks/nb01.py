@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
 from .core import Exercise, Trials
 
 
@@ -60,16 +61,18 @@ def _explain_conv2d(args, got, expected):
     if not isinstance(got, np.ndarray):
         return None
     if got.shape == expected.shape[::-1]:
-        return (f"your output has shape {got.shape}, the transpose of the expected {expected.shape}: rows come "
-                "first, so loop over rows in the outer loop and index the image as image[row, column]")
+        return (_("your output has shape {got_shape}, the transpose of the expected {expected_shape}: rows come "
+                  "first, so loop over rows in the outer loop and index the image as image[row, column]").format(
+                      got_shape=got.shape, expected_shape=expected.shape))
     if got.shape == image.shape:
-        return (f"your output has the image's own size {image.shape}, as if you padded the image ('same'); "
-                f"with 'valid' padding the kernel stays inside the image and the output is {expected.shape}")
+        return (_("your output has the image's own size {image_shape}, as if you padded the image ('same'); "
+                  "with 'valid' padding the kernel stays inside the image and the output is {expected_shape}").format(
+                      image_shape=image.shape, expected_shape=expected.shape))
     if got.shape == expected.shape:
         flipped = _conv2d(image, kernel[::-1, ::-1])
         if np.allclose(got, flipped, rtol=1e-4, atol=1e-4) and not np.allclose(flipped, expected, atol=1e-4):
-            return ("your values are those of a true convolution, with the kernel flipped; TensorFlow's conv2d "
-                    "does not flip the kernel: multiply each pixel by the weight lying over it as it is")
+            return (_("your values are those of a true convolution, with the kernel flipped; TensorFlow's conv2d "
+                      "does not flip the kernel: multiply each pixel by the weight lying over it as it is"))
     return None
 
 
@@ -92,10 +95,10 @@ def _explain_receptive_field(args, got, expected):
         return None
     no_jump = 1 + sum(k - 1 for k, _ in layers)
     if got[0] == no_jump != expected[0]:
-        return (f"the size {got[0]} is 1 + the sum of (k-1) over the layers; each layer's (k-1) must be "
-                "multiplied by the product of the strides before it (the jump)")
+        return (_("the size {got} is 1 + the sum of (k-1) over the layers; each layer's (k-1) must be "
+                  "multiplied by the product of the strides before it (the jump)").format(got=got[0]))
     if got == expected[::-1]:
-        return "you returned (jump, size); return (size, jump), in this order"
+        return _("you returned (jump, size); return (size, jump), in this order")
     return None
 
 
@@ -121,27 +124,30 @@ def _explain_normalise(args, got, expected):
         return None
     if not np.all(np.isfinite(got)):
         if fmap.max() == fmap.min():
-            return ("a constant map (max == min) gave NaN or infinite values: guard against dividing by zero "
-                    "when max == min and return all zeros")
+            return (_("a constant map (max == min) gave NaN or infinite values: guard against dividing by zero "
+                      "when max == min and return all zeros"))
         return None
     if fmap.max() == fmap.min() and np.any(got != 0):
-        return "a constant map (max == min) should give all zeros: it has no pattern to show"
+        return _("a constant map (max == min) should give all zeros: it has no pattern to show")
     if got.min() < -1e-6 or got.max() > 1 + 1e-6:
-        return (f"values should lie in [0, 1], yours go from {float(got.min()):.4g} to {float(got.max()):.4g}: "
-                "subtract the minimum, then divide by (max - min)")
+        return (_("values should lie in [0, 1], yours go from {got_min:.4g} to {got_max:.4g}: "
+                  "subtract the minimum, then divide by (max - min)").format(
+                      got_min=float(got.min()), got_max=float(got.max())))
     return None
 
 
 q1 = Exercise("q1 conv2d", _conv2d, _image_and_kernel, explain=_explain_conv2d,
-              hint="make an output of zeros of the right shape; for every (row, col) take the patch "
-                   "image[row:row + kh, col:col + kw], multiply it by the kernel and sum. Finish with "
-                   ".astype(np.float32).")
+              hint=lambda: _("make an output of zeros of the right shape; for every (row, col) take the patch "
+                             "image[row:row + kh, col:col + kw], multiply it by the kernel and sum. Finish with "
+                             ".astype(np.float32)."))
 q2 = Exercise("q2 receptive_field", _receptive_field,
               Trials([lambda rng: ([],), lambda rng: _layers(rng, 1)], _layers),
               trials=12, explain=_explain_receptive_field,
-              hint="start from size, jump = 1, 1. A kernel of k adds k - 1 output steps of the layer before, and "
-                   "each of those steps is `jump` input pixels wide: size += (k - 1) * jump, then jump *= stride.")
+              hint=lambda: _("start from size, jump = 1, 1. A kernel of k adds k - 1 output steps of the layer "
+                             "before, and each of those steps is `jump` input pixels wide: size += (k - 1) * jump, "
+                             "then jump *= stride."))
 q3 = Exercise("q3 normalise_map", _normalise_map, Trials([_constant_map], _feature_map),
               trials=8, explain=_explain_normalise,
-              hint="low, high = fmap.min(), fmap.max(); subtract low and divide by high - low, as float32. "
-                   "When high == low there is nothing to divide by: return np.zeros_like(fmap, dtype=np.float32).")
+              hint=lambda: _("low, high = fmap.min(), fmap.max(); subtract low and divide by high - low, as float32. "
+                             "When high == low there is nothing to divide by: return np.zeros_like(fmap, "
+                             "dtype=np.float32)."))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
 from .core import Exercise, Trials
 
 
@@ -72,13 +73,17 @@ def _explain_scale(got, expected, height, width, channels, asked):
         return None
     positions = height * width
     if np.isclose(ratio, positions, rtol=1e-3):
-        return f"the values are H*W = {positions} times too large: divide by the number of positions H*W"
+        return _("the values are H*W = {positions} times too large: divide by the number of positions H*W").format(
+            positions=positions)
     if np.isclose(ratio, 1 / channels, rtol=1e-3):
-        return f"the values are C = {channels} times too small: {asked} divides by H*W only, not by C*H*W"
+        return _("the values are C = {channels} times too small: {asked} divides by H*W only, not by C*H*W").format(
+            channels=channels, asked=asked)
     if np.isclose(ratio, channels, rtol=1e-3):
-        return f"the values are C = {channels} times too large: 'channels_positions' divides by C*H*W"
+        return _("the values are C = {channels} times too large: 'channels_positions' divides by C*H*W").format(
+            channels=channels)
     if np.isclose(ratio, positions * channels, rtol=1e-3):
-        return f"the values are C*H*W = {positions * channels} times too large: divide by C*H*W"
+        return _("the values are C*H*W = {positions_channels} times too large: divide by C*H*W").format(
+            positions_channels=positions * channels)
     return None
 
 
@@ -88,8 +93,8 @@ def _explain_gram(args, got, expected):
     if not isinstance(got, np.ndarray):
         return None
     if got.shape == (height * width, height * width):
-        return ("you computed F F^T, which compares positions with positions; the Gram matrix compares "
-                "channels: reshape to (H*W, C) and compute F^T F, shape (C, C)")
+        return (_("you computed F F^T, which compares positions with positions; the Gram matrix compares "
+                  "channels: reshape to (H*W, C) and compute F^T F, shape (C, C)"))
     if got.shape != expected.shape or got.dtype.kind != "f":
         return None
     return _explain_scale(got, expected, height, width, channels, "gram_matrix")
@@ -101,11 +106,12 @@ def _explain_batch(args, got, expected):
     if not isinstance(got, np.ndarray):
         return None
     if got.shape == (channels, channels):
-        return (f"expected one Gram matrix per image, shape {expected.shape}, got {got.shape}: "
-                "keep the batch axis (einsum 'bijc,bijd->bcd' or a batched matmul)")
+        return (_("expected one Gram matrix per image, shape {expected_shape}, got {got_shape}: "
+                  "keep the batch axis (einsum 'bijc,bijd->bcd' or a batched matmul)").format(
+                      expected_shape=expected.shape, got_shape=got.shape))
     if got.shape == (batch * channels, batch * channels):
-        return ("the images of the batch were mixed together: each image gets its own (C, C) matrix, "
-                f"shape {expected.shape}")
+        return (_("the images of the batch were mixed together: each image gets its own (C, C) matrix, "
+                  "shape {expected_shape}").format(expected_shape=expected.shape))
     if got.shape != expected.shape or got.dtype.kind != "f":
         return None
     return _explain_scale(got, expected, height, width, channels, f"normalize={normalize!r}")
@@ -164,8 +170,8 @@ def _explain_style_distance(args, got, expected):
     a, b = args
     channels = a.shape[-1]
     if isinstance(got, np.ndarray) and got.shape == (channels, channels):
-        return ("you returned a (C, C) matrix; the distance is one number: the mean of the squared differences "
-                "over all C x C entries")
+        return (_("you returned a (C, C) matrix; the distance is one number: the mean of the squared differences "
+                  "over all C x C entries"))
     got = _scalar(got)
     if got is None:
         return None
@@ -184,59 +190,59 @@ def _explain_style_distance(args, got, expected):
     right = ga / ma - gb / mb
     c2 = channels * channels
     candidates = [
-        (np.mean((ga - gb) ** 2), "the Gram matrices are not normalised: divide each by its own number of "
-                                  "positions H*W before comparing them (the raw sums grow with the picture)"),
-        (np.sum(right ** 2), f"you summed the squared differences; the distance is their mean over the C x C "
-                             f"entries (the sum is C² = {c2} times larger)"),
+        (np.mean((ga - gb) ** 2), _("the Gram matrices are not normalised: divide each by its own number of "
+                                    "positions H*W before comparing them (the raw sums grow with the picture)")),
+        (np.sum(right ** 2), _("you summed the squared differences; the distance is their mean over the C x C "
+                               "entries (the sum is C² = {c2} times larger)").format(c2=c2)),
         (np.mean((ga / (channels * ma) - gb / (channels * mb)) ** 2),
-         f"the result is C² = {c2} times too small: you divided the Gram matrices by C*H*W; this distance "
-         "divides each by H*W only"),
-        (np.mean((ga / ma ** 2 - gb / mb ** 2) ** 2), "you divided each Gram matrix by (H*W)²: once, by H*W, is "
-                                                      "the normalisation"),
-        (np.mean(((ga - gb) / ma) ** 2), f"you divided both Gram matrices by the first map's {ma} positions; "
-                                         f"the second has {mb}: divide each by its own H*W"),
-        (np.mean(((ga - gb) / mb) ** 2), f"you divided both Gram matrices by the second map's {mb} positions; "
-                                         f"the first has {ma}: divide each by its own H*W"),
-        (np.mean(right), "square the differences before averaging them: positive and negative ones cancel"),
-        (np.mean(np.abs(right)), "square the differences instead of taking their absolute values"),
-        (np.sqrt(np.sum(right ** 2)), "that is the Frobenius norm of the difference (np.linalg.norm); the distance "
-                                      "is the mean of the squares, without a square root"),
-        (np.sqrt(np.mean(right ** 2)), "take the mean of the squared differences without a square root at the end"),
+         _("the result is C² = {c2} times too small: you divided the Gram matrices by C*H*W; this distance "
+           "divides each by H*W only").format(c2=c2)),
+        (np.mean((ga / ma ** 2 - gb / mb ** 2) ** 2), _("you divided each Gram matrix by (H*W)²: once, by H*W, is "
+                                                        "the normalisation")),
+        (np.mean(((ga - gb) / ma) ** 2), _("you divided both Gram matrices by the first map's {ma} positions; "
+                                           "the second has {mb}: divide each by its own H*W").format(ma=ma, mb=mb)),
+        (np.mean(((ga - gb) / mb) ** 2), _("you divided both Gram matrices by the second map's {mb} positions; "
+                                           "the first has {ma}: divide each by its own H*W").format(mb=mb, ma=ma)),
+        (np.mean(right), _("square the differences before averaging them: positive and negative ones cancel")),
+        (np.mean(np.abs(right)), _("square the differences instead of taking their absolute values")),
+        (np.sqrt(np.sum(right ** 2)), _("that is the Frobenius norm of the difference (np.linalg.norm); the distance "
+                                        "is the mean of the squares, without a square root")),
+        (np.sqrt(np.mean(right ** 2)), _("take the mean of the squared differences without a square root at the end")),
         (np.sum(right ** 2) / np.sum((gb / mb) ** 2),
-         "that is the relative distance of section 1, squared; this one is the plain mean of the squared "
-         "differences of the normalised Gram matrices"),
+         _("that is the relative distance of section 1, squared; this one is the plain mean of the squared "
+           "differences of the normalised Gram matrices")),
         (np.sqrt(np.sum(right ** 2) / np.sum((gb / mb) ** 2)),
-         "that is the relative distance of section 1 (losses.gram_distance); this one is the plain mean of "
-         "the squared differences of the normalised Gram matrices"),
+         _("that is the relative distance of section 1 (losses.gram_distance); this one is the plain mean of "
+           "the squared differences of the normalised Gram matrices")),
     ]
     mixed_a, mixed_b = a.reshape(channels, -1).astype(np.float64), b.reshape(channels, -1).astype(np.float64)
     candidates.append((np.mean((mixed_a @ mixed_a.T / ma - mixed_b @ mixed_b.T / mb) ** 2),
-                       "your Gram matrices mix positions and channels: features.reshape(C, -1) is not the "
-                       "transpose of features.reshape(H*W, C); reshape to (H*W, C) first, then G = F.T @ F"))
+                       _("your Gram matrices mix positions and channels: features.reshape(C, -1) is not the "
+                         "transpose of features.reshape(H*W, C); reshape to (H*W, C) first, then G = F.T @ F")))
     if a.shape == b.shape:
         fa, fb = flat(a), flat(b)
         candidates += [
-            (np.mean((fa - fb) ** 2), "you compared the feature maps themselves, position by position (that is "
-                                      "the content loss of notebook 03); the style distance compares their "
-                                      "Gram matrices, which forget where things are"),
+            (np.mean((fa - fb) ** 2), _("you compared the feature maps themselves, position by position (that is "
+                                        "the content loss of notebook 03); the style distance compares their "
+                                        "Gram matrices, which forget where things are")),
             (np.mean((fa @ fa.T / ma - fb @ fb.T / mb) ** 2),
-             "you computed F F^T, which compares positions with positions; the Gram matrix compares channels: "
-             "F^T F, shape (C, C)"),
+             _("you computed F F^T, which compares positions with positions; the Gram matrix compares channels: "
+               "F^T F, shape (C, C)")),
         ]
     return _named(got, expected, candidates)
 
 
 q1 = Exercise("q1 gram_matrix", _gram_matrix, _one_map, explain=_explain_gram,
-              hint="reshape to one row per position, features.reshape(-1, C), so that flat.T @ flat is (C, C). "
-                   "Divide by the number of positions H * W and finish with .astype(np.float32).")
+              hint=lambda: _("reshape to one row per position, features.reshape(-1, C), so that flat.T @ flat is (C, "
+                             "C). Divide by the number of positions H * W and finish with .astype(np.float32)."))
 q2 = Exercise("q2 batch_gram", _batch_gram,
               Trials([_batch_inputs("positions"), _batch_inputs("channels_positions")],
                      lambda rng: _batch_inputs(str(rng.choice(["positions", "channels_positions"])))(rng)),
               trials=6, explain=_explain_batch,
-              hint="np.einsum('bijc,bijd->bcd', features, features) keeps the batch axis b and sums over the "
-                   "positions i, j. Then divide by H * W, and also by C for 'channels_positions'.")
+              hint=lambda: _("np.einsum('bijc,bijd->bcd', features, features) keeps the batch axis b and sums over the "
+                             "positions i, j. Then divide by H * W, and also by C for 'channels_positions'."))
 q3 = Exercise("q3 style_distance", _style_distance, Trials([_pair_same_size], _pair), trials=6, rtol=1e-4,
               atol=0.0, explain=_explain_style_distance,
-              hint="write the Gram matrix of one map divided by its own H*W first (your gram_matrix of exercise 1 "
-                   "does it); the two maps may have different sizes but have the same C, so both Grams are "
-                   "(C, C). Subtract, square, and take the mean over all C x C entries.")
+              hint=lambda: _("write the Gram matrix of one map divided by its own H*W first (your gram_matrix of "
+                             "exercise 1 does it); the two maps may have different sizes but have the same C, so "
+                             "both Grams are (C, C). Subtract, square, and take the mean over all C x C entries."))

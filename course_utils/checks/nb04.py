@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
 from .core import Exercise, Trials
 
 
@@ -60,13 +61,13 @@ def _explain_step(args, got, expected):
         return None
     unclipped = pixels - rate * gradient
     if np.allclose(got, unclipped, atol=1e-5) and not np.allclose(unclipped, expected, atol=1e-5):
-        return "some pixels are outside [0, 1]: clip them after the step (np.clip(..., 0.0, 1.0))"
+        return _("some pixels are outside [0, 1]: clip them after the step (np.clip(..., 0.0, 1.0))")
     if np.allclose(got, np.clip(pixels + rate * gradient, 0, 1), atol=1e-5):
-        return "the step went uphill: subtract learning_rate * gradient, the gradient points to a larger loss"
+        return _("the step went uphill: subtract learning_rate * gradient, the gradient points to a larger loss")
     if np.allclose(got, np.clip(pixels - gradient, 0, 1), atol=1e-5):
-        return "the learning rate is missing: the step is learning_rate * gradient"
+        return _("the learning rate is missing: the step is learning_rate * gradient")
     if np.allclose(got, np.clip(pixels - rate * np.sign(gradient), 0, 1), atol=1e-5):
-        return "that is a sign step; plain gradient descent moves by learning_rate * gradient itself"
+        return _("that is a sign step; plain gradient descent moves by learning_rate * gradient itself")
     return None
 
 
@@ -113,14 +114,14 @@ def _explain_reach(args, got, expected):
     # A None where the loss is reached is told by the check itself (every path must return a result).
     if expected is None:
         if got is not None:
-            return (f"the loss never gets down to {target:.4g} here (its lowest is {losses.min():.4g}): "
-                    f"return None, got {got!r}")
+            return (_("the loss never gets down to {target:.4g} here (its lowest is {losses_min:.4g}): "
+                      "return None, got {got!r}").format(target=target, losses_min=losses.min(), got=got))
         return None
     if got is None:
         return None
     if isinstance(got, (int, np.integer)) and not isinstance(got, bool) and 0 <= got < len(seconds) \
             and not np.isclose(got, expected):
-        return "you returned a step number; return the time, seconds[step]"
+        return _("you returned a step number; return the time, seconds[step]")
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -130,9 +131,9 @@ def _explain_reach(args, got, expected):
     if np.isclose(value, expected):
         return None
     if len(strictly) and np.isclose(value, seconds[strictly[0]]):
-        return "'reach' includes equal: the loss at or below the target (<=), not strictly below"
+        return _("'reach' includes equal: the loss at or below the target (<=), not strictly below")
     if np.isclose(value, seconds[hits[-1]]):
-        return "that is the last time the loss is below the target; the question is the first"
+        return _("that is the last time the loss is below the target; the question is the first")
     return None
 
 
@@ -185,7 +186,7 @@ def _explain_adam(args, got, expected):
                                                   for a in args)
     if isinstance(got, np.ndarray):
         if got.shape == w0.shape:
-            return "return three arrays, the new weights and the new m and v: return weights, m, v"
+            return _("return three arrays, the new weights and the new m and v: return weights, m, v")
         return None
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         return None
@@ -205,15 +206,15 @@ def _explain_adam(args, got, expected):
     # --- the running averages
     if not near(m, new_m) or not near(v, new_v):
         if near(m, b2 * m0 + (1 - b2) * g) and near(v, b1 * v0 + (1 - b1) * g ** 2):
-            return ("beta_1 and beta_2 are swapped: m, the average of the gradient, uses beta_1; "
-                    "v, the average of its square, uses beta_2")
+            return (_("beta_1 and beta_2 are swapped: m, the average of the gradient, uses beta_1; "
+                      "v, the average of its square, uses beta_2"))
         if near(m, (1 - b1) * m0 + b1 * g) or near(v, (1 - b2) * v0 + b2 * g ** 2):
-            return ("the weights of the running average are swapped: keep beta of the old value and add "
-                    "(1 - beta) of the new one, m = beta_1 * m + (1 - beta_1) * gradient")
+            return (_("the weights of the running average are swapped: keep beta of the old value and add "
+                      "(1 - beta) of the new one, m = beta_1 * m + (1 - beta_1) * gradient"))
         if near(m, new_m) and near(v, b2 * v0 + (1 - b2) * g):
-            return "v is the running average of the *squared* gradient: (1 - beta_2) * gradient ** 2"
+            return _("v is the running average of the *squared* gradient: (1 - beta_2) * gradient ** 2")
         if near(m, m0) and near(v, v0):
-            return "m and v are the ones you were given: return the updated running averages"
+            return _("m and v are the ones you were given: return the updated running averages")
         return None
     # --- the update, with the new averages
     t = iterations + 1
@@ -221,45 +222,46 @@ def _explain_adam(args, got, expected):
     m_hat, v_hat = new_m / (1 - b1 ** t), new_v / (1 - b2 ** t)
     with np.errstate(divide="ignore", invalid="ignore"):
         mistakes = [
-            (w0 + right, "the update went uphill: subtract alpha * m / (sqrt(v) + epsilon), the gradient "
-                         "points to a larger loss"),
+            (w0 + right, _("the update went uphill: subtract alpha * m / (sqrt(v) + epsilon), the gradient "
+                           "points to a larger loss")),
             (w0 - lr * new_m / (np.sqrt(new_v) + eps),
-             "the bias correction is missing: alpha = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t), "
-             "which matters most in the first steps, when m and v start from 0"),
+             _("the bias correction is missing: alpha = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t), "
+               "which matters most in the first steps, when m and v start from 0")),
             (w0 - lr * m_hat / (np.sqrt(v_hat) + eps),
-             "that is the paper's form, epsilon added to the bias-corrected sqrt(v_hat); Keras adds it to "
-             "sqrt(v) and puts both corrections into alpha = learning_rate * sqrt(1 - beta_2 ** t) / "
-             f"(1 - beta_1 ** t): with epsilon = {eps:g}, as here, the two differ"),
+             _("that is the paper's form, epsilon added to the bias-corrected sqrt(v_hat); Keras adds it to "
+               "sqrt(v) and puts both corrections into alpha = learning_rate * sqrt(1 - beta_2 ** t) / "
+               "(1 - beta_1 ** t): with epsilon = {eps:g}, as here, the two differ").format(eps=eps)),
             (w0 - lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * new_m / np.sqrt(new_v + eps),
-             "epsilon goes outside the square root: divide by sqrt(v) + epsilon"),
-            (w0 - lr * m_hat / np.sqrt(v_hat + eps), "epsilon goes outside the square root: divide by sqrt(v) + "
-                                                     "epsilon, with alpha holding both bias corrections"),
+             _("epsilon goes outside the square root: divide by sqrt(v) + epsilon")),
+            (w0 - lr * m_hat / np.sqrt(v_hat + eps), _("epsilon goes outside the square root: divide by sqrt(v) + "
+                                                       "epsilon, with alpha holding both bias corrections")),
             (w0 - lr * np.sqrt(1 - b2 ** iterations) / (1 - b1 ** iterations) * new_m / (np.sqrt(new_v) + eps),
-             f"the step number t counts from 1: this is step t = iterations + 1 = {t}, not {iterations}"),
+             _("the step number t counts from 1: this is step t = iterations + 1 = {t}, not {iterations}").format(
+                 t=t, iterations=iterations)),
             (w0 - lr * np.sqrt(1 - b2 ** (t + 1)) / (1 - b1 ** (t + 1)) * new_m / (np.sqrt(new_v) + eps),
-             f"the step number is t = iterations + 1 = {t}, not {t + 1}"),
+             _("the step number is t = iterations + 1 = {t}, not {t_next}").format(t=t, t_next=t + 1)),
             (w0 - lr * (1 - b2 ** t) / (1 - b1 ** t) * new_m / (np.sqrt(new_v) + eps),
-             "v's bias correction needs a square root: alpha = learning_rate * sqrt(1 - beta_2 ** t) / "
-             "(1 - beta_1 ** t)"),
+             _("v's bias correction needs a square root: alpha = learning_rate * sqrt(1 - beta_2 ** t) / "
+               "(1 - beta_1 ** t)")),
             (w0 - lr / (1 - b1 ** t) * new_m / (np.sqrt(new_v) + eps),
-             "v's bias correction is missing: alpha = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)"),
+             _("v's bias correction is missing: alpha = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)")),
             (w0 - lr * np.sqrt(1 - b2 ** t) * new_m / (np.sqrt(new_v) + eps),
-             "m's bias correction is missing: alpha = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)"),
+             _("m's bias correction is missing: alpha = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)")),
             (w0 - lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * g / (np.sqrt(new_v) + eps),
-             "the update moves by the running average m, not by the gradient itself"),
+             _("the update moves by the running average m, not by the gradient itself")),
             (w0 - lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m0 / (np.sqrt(v0) + eps),
-             "the update uses the old m and v: update the running averages first, then the weights"),
+             _("the update uses the old m and v: update the running averages first, then the weights")),
         ]
     if not np.all(np.isfinite(w)):
         if iterations == 0:
-            return ("the weights are NaN or infinite on the first step (iterations = 0): the step number is "
-                    "t = iterations + 1, so that 1 - beta_1 ** t is not 0")
+            return (_("the weights are NaN or infinite on the first step (iterations = 0): the step number is "
+                      "t = iterations + 1, so that 1 - beta_1 ** t is not 0"))
         return None
     if near(w, w0 - right):
         if any(item.dtype != np.float32 for item in items):
-            return ("the numbers are right but not all float32: keep the weights' dtype, as Keras does (np.sqrt "
-                    "of a Python number is a NumPy float64, which turns float32 arrays into float64; use "
-                    "math.sqrt, or .astype(np.float32) at the end)")
+            return (_("the numbers are right but not all float32: keep the weights' dtype, as Keras does (np.sqrt "
+                      "of a Python number is a NumPy float64, which turns float32 arrays into float64; use "
+                      "math.sqrt, or .astype(np.float32) at the end)"))
         return None
     named = {message for wrong, message in mistakes
              if np.all(np.isfinite(wrong)) and near(w, wrong) and not near(wrong, w0 - right)}
@@ -269,14 +271,14 @@ def _explain_adam(args, got, expected):
 
 
 q1 = Exercise("q1 descent_step", _descent_step, _step_inputs, explain=_explain_step,
-              hint="move every pixel against its gradient by learning_rate times the gradient, then keep it in "
-                   "range with np.clip(x, 0.0, 1.0) and make it float32 (.astype(np.float32)).")
+              hint=lambda: _("move every pixel against its gradient by learning_rate times the gradient, then keep "
+                             "it in range with np.clip(x, 0.0, 1.0) and make it float32 (.astype(np.float32))."))
 q2 = Exercise("q2 time_to_reach", _time_to_reach, Trials([_reach_late_dip, _never], _reach_inputs),
               trials=6, explain=_explain_reach,
-              hint="find the first index where losses <= target (np.nonzero or a loop) and return seconds there; "
-                   "return None when there is none.")
+              hint=lambda: _("find the first index where losses <= target (np.nonzero or a loop) and return seconds "
+                             "there; return None when there is none."))
 q3 = Exercise("q3 adam_step", _adam_step, Trials([_adam_mid_run, _adam_first], _adam_any), trials=6,
               explain=_explain_adam,
-              hint="t = iterations + 1; update m and v with their betas first, then alpha = learning_rate * "
-                   "math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t) (math.sqrt keeps float32 arrays float32), and "
-                   "return weights - alpha * m / (np.sqrt(v) + epsilon), m, v.")
+              hint=lambda: _("t = iterations + 1; update m and v with their betas first, then alpha = learning_rate "
+                             "* math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t) (math.sqrt keeps float32 arrays "
+                             "float32), and return weights - alpha * m / (np.sqrt(v) + epsilon), m, v."))

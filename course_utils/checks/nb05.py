@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
 from .core import Exercise, Trials
 
 
@@ -88,36 +89,43 @@ def _naive_log(p):
         return np.log(np.asarray(p, dtype=np.float64))
 
 
-def _per_sample(args, got, count_name="sample"):
+def _per_sample(args, got, per="sample"):
     arr = np.asarray(got) if got is not None else None
     if arr is not None and arr.ndim >= 1 and arr.size > 1:
-        return (f"you returned {arr.size} values (one per {count_name}); the loss is one number: "
-                "average over the batch with np.mean")
+        if per == "gradient":
+            return _("you returned {count} values (one per sample's gradient); the loss is one number: "
+                     "average over the batch with np.mean").format(count=arr.size)
+        return _("you returned {count} values (one per sample); the loss is one number: "
+                 "average over the batch with np.mean").format(count=arr.size)
     return None
 
 
-_NAN_LOGITS = ("your result is NaN or infinite: the inputs are logits (any real number), not probabilities; "
-               "log(sigmoid(l)) and log(1 - sigmoid(l)) can be written -np.logaddexp(0, -l) and "
-               "-np.logaddexp(0, l), which stay finite")
-_OVERFLOW = ("your result is infinite for logits as large as ±40: sigmoid(40) rounds to exactly 1, so "
+def _nan_logits():
+    return _("your result is NaN or infinite: the inputs are logits (any real number), not probabilities; "
+             "log(sigmoid(l)) and log(1 - sigmoid(l)) can be written -np.logaddexp(0, -l) and "
+             "-np.logaddexp(0, l), which stay finite")
+
+
+def _overflow():
+    return _("your result is infinite for logits as large as ±40: sigmoid(40) rounds to exactly 1, so "
              "log(1 - sigmoid(40)) is log(0); write -log(sigmoid(l)) as np.logaddexp(0, -l) and "
              "-log(1 - sigmoid(l)) as np.logaddexp(0, l)")
 
 
-def _explain_number(args, got, expected, candidates, *, logits=None, count_name="sample"):
+def _explain_number(args, got, expected, candidates, *, logits=None, per="sample"):
     """What the three checks share: one number, finite for ``logits`` of any size, else the first wrong formula.
 
     ``candidates()`` gives (value of a wrong formula, what is wrong) pairs; it is called
     only when the learner's number is not the expected one.
     """
-    problem = _per_sample(args, got, count_name)
+    problem = _per_sample(args, got, per)
     if problem:
         return problem
     value = _number(got)
     if value is None:
         return None
     if logits is not None and not np.isfinite(value):
-        return _OVERFLOW if np.max(np.abs(logits)) >= 30 else _NAN_LOGITS
+        return _overflow() if np.max(np.abs(logits)) >= 30 else _nan_logits()
     if _same(value, expected):
         return None
     for value_wrong, message in candidates():
@@ -152,22 +160,22 @@ def _explain_d(args, got, expected):
     r, f = _softplus(-real), _softplus(fake)
     return _explain_number(args, got, expected, lambda: [
         (np.mean(_softplus(real)) + np.mean(_softplus(-fake)),
-         "the labels are swapped: real samples should be scored as real (label 1, -log D(x)) and generated "
-         "ones as fake (label 0, -log(1 - D(G(z))))"),
-        (-expected, "the sign is wrong: cross-entropy is -log of the probability of the right label, a "
-                    "positive number the discriminator makes small"),
-        (np.sum(r) + np.sum(f), "you summed over the batch; take the mean of each term, so the loss does not "
-                                "grow with the batch size"),
-        (np.mean(r), "only the real samples' term is there; add mean(-log(1 - D(G(z)))) for the generated ones"),
-        (np.mean(f), "only the generated samples' term is there; add mean(-log D(x)) for the real ones"),
+         _("the labels are swapped: real samples should be scored as real (label 1, -log D(x)) and generated "
+           "ones as fake (label 0, -log(1 - D(G(z))))")),
+        (-expected, _("the sign is wrong: cross-entropy is -log of the probability of the right label, a "
+                      "positive number the discriminator makes small")),
+        (np.sum(r) + np.sum(f), _("you summed over the batch; take the mean of each term, so the loss does not "
+                                  "grow with the batch size")),
+        (np.mean(r), _("only the real samples' term is there; add mean(-log(1 - D(G(z)))) for the generated ones")),
+        (np.mean(f), _("only the generated samples' term is there; add mean(-log D(x)) for the real ones")),
         (np.mean(np.concatenate([r, f])),
-         "you averaged over the real and generated scores together; average each batch on its own and add "
-         "the two means"),
+         _("you averaged over the real and generated scores together; average each batch on its own and add "
+           "the two means")),
         (-np.mean(_naive_log(real)) - np.mean(_naive_log(1 - fake)),
-         "the sigmoid is missing: the inputs are logits, turn them into probabilities D = sigmoid(l) first"),
+         _("the sigmoid is missing: the inputs are logits, turn them into probabilities D = sigmoid(l) first")),
         (np.mean(_softplus(-_sigmoid(real))) + np.mean(_softplus(_sigmoid(fake))),
-         "the sigmoid is applied twice: the formula with np.logaddexp takes the logits themselves, not "
-         "sigmoid(logits)"),
+         _("the sigmoid is applied twice: the formula with np.logaddexp takes the logits themselves, not "
+           "sigmoid(logits)")),
     ], logits=np.concatenate([real, fake]))
 
 
@@ -188,17 +196,17 @@ def _explain_g(args, got, expected):
     fake = np.asarray(args[0], dtype=np.float64)
     return _explain_number(args, got, expected, lambda: [
         (-np.mean(_softplus(fake)),
-         "that is the minimax (saturating) loss mean(log(1 - D(G(z)))): it is flat where the generator is "
-         "bad; the non-saturating loss is mean(-log D(G(z)))"),
+         _("that is the minimax (saturating) loss mean(log(1 - D(G(z)))): it is flat where the generator is "
+           "bad; the non-saturating loss is mean(-log D(G(z)))")),
         (np.mean(_softplus(fake)),
-         "that is the discriminator's term for generated samples (label 0); the generator wants its samples "
-         "scored as real, label 1: mean(-log D(G(z)))"),
-        (-expected, "the sign is wrong: the loss is -log D(G(z)), positive, and small when D is fooled"),
-        (np.sum(_softplus(-fake)), "you summed over the batch; take the mean"),
+         _("that is the discriminator's term for generated samples (label 0); the generator wants its samples "
+           "scored as real, label 1: mean(-log D(G(z)))")),
+        (-expected, _("the sign is wrong: the loss is -log D(G(z)), positive, and small when D is fooled")),
+        (np.sum(_softplus(-fake)), _("you summed over the batch; take the mean")),
         (-np.mean(_naive_log(fake)),
-         "the sigmoid is missing: the inputs are logits, turn them into probabilities D = sigmoid(l) first"),
+         _("the sigmoid is missing: the inputs are logits, turn them into probabilities D = sigmoid(l) first")),
         (np.mean(_softplus(-_sigmoid(fake))),
-         "the sigmoid is applied twice: np.logaddexp(0, -l) takes the logits themselves"),
+         _("the sigmoid is applied twice: np.logaddexp(0, -l) takes the logits themselves")),
     ], logits=fake)
 
 
@@ -228,7 +236,7 @@ def _gp_any(rng):
 
 def _explain_gp(args, got, expected):
     g = np.asarray(args[0], dtype=np.float64)
-    return _explain_number(args, got, expected, lambda: _gp_mistakes(g), count_name="sample's gradient")
+    return _explain_number(args, got, expected, lambda: _gp_mistakes(g), per="gradient")
 
 
 def _gp_mistakes(g):
@@ -236,37 +244,39 @@ def _gp_mistakes(g):
     squares = np.sum(np.square(g.reshape(len(g), -1)), axis=1)
     candidates = [
         ((np.sqrt(np.sum(g ** 2)) - 1.0) ** 2,
-         "you took one norm over the whole batch; the penalty needs one norm per sample "
-         "(over all its values), then the mean of (norm - 1)² over the samples"),
+         _("you took one norm over the whole batch; the penalty needs one norm per sample "
+           "(over all its values), then the mean of (norm - 1)² over the samples")),
         (np.mean((squares - 1.0) ** 2),
-         "that uses the squared norm (the sum of squares) where the norm itself is needed: take the square "
-         "root before subtracting 1"),
-        (np.mean(norms ** 2), "the -1 is missing: the penalty pushes the norm towards 1, (norm - 1)², not towards 0"),
-        (np.mean(np.abs(norms - 1.0)), "that is |norm - 1|; WGAN-GP squares the difference: (norm - 1)²"),
+         _("that uses the squared norm (the sum of squares) where the norm itself is needed: take the square "
+           "root before subtracting 1")),
+        (np.mean(norms ** 2),
+         _("the -1 is missing: the penalty pushes the norm towards 1, (norm - 1)², not towards 0")),
+        (np.mean(np.abs(norms - 1.0)), _("that is |norm - 1|; WGAN-GP squares the difference: (norm - 1)²")),
         (np.mean(np.maximum(norms - 1.0, 0.0) ** 2),
-         "that penalises only norms above 1 (a one-sided penalty); WGAN-GP penalises both sides, (norm - 1)²"),
+         _("that penalises only norms above 1 (a one-sided penalty); WGAN-GP penalises both sides, (norm - 1)²")),
         (np.mean((np.sqrt(np.mean(g.reshape(len(g), -1) ** 2, axis=1)) - 1.0) ** 2),
-         "you averaged the squares (np.mean) inside the norm; the norm sums them: sqrt(sum(g²))"),
+         _("you averaged the squares (np.mean) inside the norm; the norm sums them: sqrt(sum(g²))")),
     ]
     if g.ndim > 2:
         for axis in range(1, g.ndim):
             candidates.append((np.mean((np.sqrt(np.sum(g ** 2, axis=axis)) - 1.0) ** 2),
-                               f"the norm was taken over axis {axis} only; a sample's gradient has all of "
-                               f"shape {g.shape[1:]}: reshape it to (N, -1) or sum over every axis but the first"))
+                               _("the norm was taken over axis {axis} only; a sample's gradient has all of "
+                                 "shape {g_shape}: reshape it to (N, -1) or sum over every axis but the first").format(
+                                     axis=axis, g_shape=g.shape[1:])))
     candidates.append((np.mean((np.sqrt(np.sum(g ** 2, axis=0)) - 1.0) ** 2),
-                       "the norm was taken over axis 0, across the samples; take it within each sample, over "
-                       "every axis but the first"))
+                       _("the norm was taken over axis 0, across the samples; take it within each sample, over "
+                         "every axis but the first")))
     return candidates
 
 
 q1 = Exercise("q1 discriminator_loss", _discriminator_loss, Trials([_d_inputs, _d_inputs, _d_large], _d_inputs),
               trials=5, explain=_explain_d, solution=_shown_discriminator_loss,
-              hint="with D = sigmoid(l), -log D = np.logaddexp(0, -l) and -log(1 - D) = np.logaddexp(0, l); "
-                   "take np.mean of each over its batch and add the two.")
+              hint=lambda: _("with D = sigmoid(l), -log D = np.logaddexp(0, -l) and -log(1 - D) = np.logaddexp(0, l); "
+                             "take np.mean of each over its batch and add the two."))
 q2 = Exercise("q2 generator_loss", _generator_loss, Trials([_g_inputs, _g_inputs, _g_large], _g_inputs),
               trials=5, explain=_explain_g, solution=_shown_generator_loss,
-              hint="the generator wants D(G(z)) near 1: np.mean(np.logaddexp(0, -fake_logits)).")
+              hint=lambda: _("the generator wants D(G(z)) near 1: np.mean(np.logaddexp(0, -fake_logits))."))
 q3 = Exercise("q3 gradient_penalty", _gradient_penalty, Trials([_gp_points, _gp_images], _gp_any),
               trials=5, explain=_explain_gp, solution=_shown_gradient_penalty,
-              hint="norms = np.sqrt(np.sum(gradients.reshape(len(gradients), -1) ** 2, axis=1)); "
-                   "then np.mean((norms - 1) ** 2).")
+              hint=lambda: _("norms = np.sqrt(np.sum(gradients.reshape(len(gradients), -1) ** 2, axis=1)); "
+                             "then np.mean((norms - 1) ** 2)."))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gan import latent, quality
+from ..i18n import _
 from .core import Exercise, Trials
 
 
@@ -81,8 +82,8 @@ def _sqrtm(matrix):
 def _explain_frechet(args, got, expected):
     mu1, sigma1, mu2, sigma2 = args
     if isinstance(got, (complex, np.complexfloating)) or (isinstance(got, np.ndarray) and np.iscomplexobj(got)):
-        return ("the result is a complex number: scipy.linalg.sqrtm leaves tiny imaginary parts from round-off; "
-                "keep the real part (np.real) of the square root")
+        return (_("the result is a complex number: scipy.linalg.sqrtm leaves tiny imaginary parts from round-off; "
+                  "keep the real part (np.real) of the square root"))
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -93,19 +94,19 @@ def _explain_frechet(args, got, expected):
     with np.errstate(invalid="ignore"):
         elementwise = np.trace(np.sqrt(sigma1 @ sigma2))
     mistakes = [
-        (means + traces - root, "the cross term is 2 × trace((sigma1 sigma2)^½); the 2 is missing"),
+        (means + traces - root, _("the cross term is 2 × trace((sigma1 sigma2)^½); the 2 is missing")),
         (means + traces - 2 * np.trace(sigma1 @ sigma2),
-         "that is the trace of sigma1 @ sigma2 itself; take its matrix square root first (scipy.linalg.sqrtm)"),
+         _("that is the trace of sigma1 @ sigma2 itself; take its matrix square root first (scipy.linalg.sqrtm)")),
         (means + traces - 2 * elementwise,
-         "np.sqrt takes the square root of each entry; the formula needs the matrix square root, "
-         "scipy.linalg.sqrtm(sigma1 @ sigma2)"),
+         _("np.sqrt takes the square root of each entry; the formula needs the matrix square root, "
+           "scipy.linalg.sqrtm(sigma1 @ sigma2)")),
         (means + traces - 2 * np.trace(_sqrtm(sigma1) @ _sqrtm(sigma2)),
-         "that is the product of the two square roots; the formula takes the square root of the product, "
-         "sqrtm(sigma1 @ sigma2)"),
-        (traces - 2 * root, "the mean term is missing: add |mu1 - mu2|², the squared distance between the means"),
+         _("that is the product of the two square roots; the formula takes the square root of the product, "
+           "sqrtm(sigma1 @ sigma2)")),
+        (traces - 2 * root, _("the mean term is missing: add |mu1 - mu2|², the squared distance between the means")),
         (np.sqrt(means) + traces - 2 * root,
-         "the distance between the means must be squared: |mu1 - mu2|² = (mu1 - mu2) @ (mu1 - mu2)"),
-        (means + traces + 2 * root, "the cross term is subtracted: ... - 2 × trace((sigma1 sigma2)^½)"),
+         _("the distance between the means must be squared: |mu1 - mu2|² = (mu1 - mu2) @ (mu1 - mu2)")),
+        (means + traces + 2 * root, _("the cross term is subtracted: ... - 2 × trace((sigma1 sigma2)^½)")),
     ]
     if np.isclose(value, expected, rtol=1e-4, atol=1e-5):
         return None
@@ -145,27 +146,28 @@ def _explain_slerp(args, got, expected):
     parallel = cos > 1 - 1e-9
     if not np.all(np.isfinite(got)):
         if parallel:
-            return ("z0 and z1 point the same way here, so omega is 0 and sin(omega) is 0 (or the cosine rounds "
-                    "to just above 1 and np.arccos gives NaN): when sin(omega) is tiny, return the straight line "
-                    "(1 - t) * z0 + t * z1")
-        return ("the result has NaN: np.arccos needs the cosine of the angle, between -1 and 1; divide z0 @ z1 "
-                "by the lengths of both vectors (np.linalg.norm)")
+            return (_("z0 and z1 point the same way here, so omega is 0 and sin(omega) is 0 (or the cosine rounds "
+                      "to just above 1 and np.arccos gives NaN): when sin(omega) is tiny, return the straight line "
+                      "(1 - t) * z0 + t * z1"))
+        return (_("the result has NaN: np.arccos needs the cosine of the angle, between -1 and 1; divide z0 @ z1 "
+                  "by the lengths of both vectors (np.linalg.norm)"))
     if np.allclose(got, expected, rtol=1e-4, atol=1e-5):
         return None
     omega = np.arccos(np.clip(cos, -1, 1))
     line = (1 - t) * z0 + t * z1
     checks = [
-        (line, "that is the straight line (lerp); slerp follows the arc, with weights sin((1 - t) omega) / "
-               "sin(omega) for z0 and sin(t omega) / sin(omega) for z1"),
-        (latent.slerp(z1, z0, t), "the weights are swapped: at t = 0 the result must be z0, at t = 1 it must be z1"),
-        (np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1, "divide both weights by sin(omega)"),
+        (line, _("that is the straight line (lerp); slerp follows the arc, with weights sin((1 - t) omega) / "
+                 "sin(omega) for z0 and sin(t omega) / sin(omega) for z1")),
+        (latent.slerp(z1, z0, t), _("the weights are swapped: at t = 0 the result must be z0, at t = 1 it must be z1")),
+        (np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1, _("divide both weights by sin(omega)")),
     ]
     unnormalised = np.dot(z0, z1)
     if -1 <= unnormalised <= 1:
         wrong = np.arccos(unnormalised)
         if np.sin(wrong) > 1e-9:
             checks.append(((np.sin((1 - t) * wrong) * z0 + np.sin(t * wrong) * z1) / np.sin(wrong),
-                           "omega is the angle between the vectors: divide z0 @ z1 by both lengths before np.arccos"))
+                           _("omega is the angle between the vectors: divide z0 @ z1 by both lengths "
+                             "before np.arccos")))
     for wrong, message in checks:
         if np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
             return message
@@ -266,8 +268,8 @@ def _explain_coverage(args, got, expected):
     p = np.asarray(probabilities, dtype=np.float64)
     n, n_classes = p.shape
     if isinstance(got, np.ndarray) and got.shape == (n_classes,):
-        return ("that is one number per class (the shares or the counts?); return how many classes have a "
-                "share of at least min_share, one int")
+        return (_("that is one number per class (the shares or the counts?); return how many classes have a "
+                  "share of at least min_share, one int"))
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -275,26 +277,28 @@ def _explain_coverage(args, got, expected):
     if value == expected or value != int(value):
         return None
     if value > n_classes:
-        return (f"{int(value)} is more than the {n_classes} classes there are: that counts samples; count the "
-                "classes whose share of the samples is at least min_share")
+        return (_("{value} is more than the {n_classes} classes there are: that counts samples; count the "
+                  "classes whose share of the samples is at least min_share").format(
+                      value=int(value), n_classes=n_classes))
     verdicts = np.argmax(p, axis=1)
     shares = np.bincount(verdicts, minlength=n_classes) / n
     across = np.argmax(p, axis=0)                      # for each class, the sample most sure of it
     across_counts = np.bincount(across, minlength=n_classes)
     mistakes = [
         (np.sum(shares > 0),
-         "a class with only a sample or two is not covered: count a class only when its share of the "
-         "samples (its count / N) is at least min_share"),
+         _("a class with only a sample or two is not covered: count a class only when its share of the "
+           "samples (its count / N) is at least min_share")),
         (np.sum(shares >= 0.2 / n_classes),
-         f"use the min_share you are given (here {min_share:g}), not a fixed {0.2 / n_classes:g}"),
+         _("use the min_share you are given (here {min_share:g}), not a fixed {fixed:g}").format(
+             min_share=min_share, fixed=0.2 / n_classes)),
         (np.sum(p.mean(axis=0) >= min_share),
-         "you averaged the probabilities: each sample counts once, for its most probable class "
-         "(np.argmax over axis 1), and the shares are shares of those verdicts"),
+         _("you averaged the probabilities: each sample counts once, for its most probable class "
+           "(np.argmax over axis 1), and the shares are shares of those verdicts")),
         (np.sum(shares < min_share),
-         "the comparison is the wrong way round: a class is covered when its share is at least min_share (>=)"),
+         _("the comparison is the wrong way round: a class is covered when its share is at least min_share (>=)")),
     ]
-    axis_message = ("np.argmax over axis 0 gives, for each class, the sample most sure of it; a sample's "
-                    "verdict is the argmax of its own row of probabilities, axis=1")
+    axis_message = (_("np.argmax over axis 0 gives, for each class, the sample most sure of it; a sample's "
+                      "verdict is the argmax of its own row of probabilities, axis=1"))
     for wrong in (len(np.unique(across)), np.sum(across_counts / len(across) >= min_share)):
         mistakes.append((wrong, axis_message))
     named = {message for wrong, message in mistakes if int(wrong) == int(value) and int(wrong) != expected}
@@ -303,14 +307,15 @@ def _explain_coverage(args, got, expected):
 
 q1 = Exercise("q1 frechet_distance", quality.frechet_distance, Trials([_same_spread, _same_mean], _gaussians),
               trials=5, explain=_explain_frechet, solution=_frechet_shown,
-              hint="diff = mu1 - mu2; covmean = np.real(scipy.linalg.sqrtm(sigma1 @ sigma2)); "
-                   "return float(diff @ diff + np.trace(sigma1 + sigma2 - 2 * covmean))")
+              hint=lambda: _("diff = mu1 - mu2; covmean = np.real(scipy.linalg.sqrtm(sigma1 @ sigma2)); "
+                             "return float(diff @ diff + np.trace(sigma1 + sigma2 - 2 * covmean))"))
 q2 = Exercise("q2 slerp", latent.slerp, Trials([_vectors, _vectors, _parallel], _vectors), trials=6,
               explain=_explain_slerp, solution=_slerp_shown,
-              hint="omega = np.arccos(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, 1)); "
-                   "if np.sin(omega) is tiny return the straight line; else sin((1 - t) * omega) / sin(omega) * z0 "
-                   "+ sin(t * omega) / sin(omega) * z1.")
+              hint=lambda: _("omega = np.arccos(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, "
+                             "1)); if np.sin(omega) is tiny return the straight line; else sin((1 - t) * omega) / "
+                             "sin(omega) * z0 + sin(t * omega) / sin(omega) * z1."))
 q3 = Exercise("q3 classes_covered", _classes_covered,
               Trials([_stragglers, _stricter, _second_best], _any_coverage), trials=8, explain=_explain_coverage,
-              hint="np.argmax(probabilities, axis=1) is each sample's class; np.bincount(..., minlength=10) counts "
-                   "them; divide by the number of samples and count the shares that are >= min_share.")
+              hint=lambda: _("np.argmax(probabilities, axis=1) is each sample's class; np.bincount(..., "
+                             "minlength=10) counts them; divide by the number of samples and count the shares that "
+                             "are >= min_share."))

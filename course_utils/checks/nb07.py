@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
 from .core import Exercise, Trials
 
 EPS = 1e-5
@@ -105,25 +106,33 @@ def _explain_norm(args, got, expected):
     (x,) = args
     if not isinstance(got, np.ndarray) or got.shape != x.shape or _right(got, expected):
         return None
-    for axes, name in (((0, 1, 2), "over the batch too (axes 0, 1, 2): that is batch normalisation"),
-                       ((1, 2, 3), "over the channels too (axes 1, 2, 3): that is layer normalisation"),
-                       ((0, 1, 2, 3), "over the whole array at once")):
+    wrong_axes = {
+        (0, 1, 2): lambda: _("you normalised over the batch too (axes 0, 1, 2): that is batch normalisation; "
+                             "instance normalisation takes the mean and variance of each picture's each channel, "
+                             "over axes (1, 2) only, with keepdims=True"),
+        (1, 2, 3): lambda: _("you normalised over the channels too (axes 1, 2, 3): that is layer normalisation; "
+                             "instance normalisation takes the mean and variance of each picture's each channel, "
+                             "over axes (1, 2) only, with keepdims=True"),
+        (0, 1, 2, 3): lambda: _("you normalised over the whole array at once; instance normalisation takes the "
+                                "mean and variance of each picture's each channel, over axes (1, 2) only, with "
+                                "keepdims=True"),
+    }
+    for axes, message in wrong_axes.items():
         mean, std = _stats(x, axes)
         if _close(got, (x - mean) / std):
-            return (f"you normalised {name}; instance normalisation takes the mean and variance of each "
-                    "picture's each channel, over axes (1, 2) only, with keepdims=True")
+            return message()
     mean, std = _stats(x)
     if _close(got, x - mean):
-        return "the mean is subtracted but the result is not divided by the standard deviation sqrt(var + eps)"
+        return _("the mean is subtracted but the result is not divided by the standard deviation sqrt(var + eps)")
     if _close(got, x / std):
-        return "the result is divided by the standard deviation but the mean was not subtracted first"
+        return _("the result is divided by the standard deviation but the mean was not subtracted first")
     with np.errstate(divide="ignore", invalid="ignore"):
         no_eps = (x - mean) / np.sqrt(x.var(axis=(1, 2), keepdims=True, dtype=np.float64))
         std_plus = (x - mean) / (np.sqrt(x.var(axis=(1, 2), keepdims=True, dtype=np.float64)) + EPS)
     if _close(got[..., 1:], expected[..., 1:]) and (_close(got, no_eps) or _close(got, std_plus)
                                                    or not np.all(np.isfinite(got))):
-        return ("right for ordinary channels, wrong for an almost constant one: put eps inside the square "
-                "root, (x - mean) / np.sqrt(var + eps), as the formula says")
+        return (_("right for ordinary channels, wrong for an almost constant one: put eps inside the square "
+                  "root, (x - mean) / np.sqrt(var + eps), as the formula says"))
     return None
 
 
@@ -132,43 +141,51 @@ def _explain_adain(args, got, expected):
     if not isinstance(got, np.ndarray):
         return None
     if got.shape == style.shape and got.shape != content.shape:
-        return (f"the result has the style map's shape {style.shape}; it must keep the content's "
-                f"{content.shape}: normalise the content, then give it the style's mean and spread")
+        return (_("the result has the style map's shape {style_shape}; it must keep the content's "
+                  "{content_shape}: normalise the content, then give it the style's mean and spread").format(
+                      style_shape=style.shape, content_shape=content.shape))
     if got.shape != content.shape or _right(got, expected):
         return None
     mean_c, std_c = _stats(content)
     mean_s, std_s = _stats(style)
     mistakes = [
-        (content, "the result is the content map unchanged: normalise it, then give it the style's standard "
-                  "deviation and mean"),
+        (content, _("the result is the content map unchanged: normalise it, then give it the style's standard "
+                    "deviation and mean")),
         ((content - mean_c) / std_c,
-         "that is only the instance-normalised content: multiply by the style's standard deviation and add "
-         "its mean"),
+         _("that is only the instance-normalised content: multiply by the style's standard deviation and add "
+           "its mean")),
         (std_s * (content - mean_c) / std_c,
-         "the style's mean is missing: add mean(style) over axes (1, 2) at the end"),
+         _("the style's mean is missing: add mean(style) over axes (1, 2) at the end")),
         ((content - mean_c) / std_c + mean_s,
-         "the scale is missing: multiply the normalised content by the style's standard deviation"),
+         _("the scale is missing: multiply the normalised content by the style's standard deviation")),
         (std_s * content / std_c + mean_s,
-         "subtract the content's mean before dividing by its standard deviation"),
+         _("subtract the content's mean before dividing by its standard deviation")),
         (std_c * (content - mean_c) / std_s + mean_s,
-         "the standard deviations are swapped: divide by the content's and multiply by the style's"),
+         _("the standard deviations are swapped: divide by the content's and multiply by the style's")),
     ]
     for wrong, message in mistakes:
         if _close(got, wrong):
             return message
-    for axes, name in (((0, 1, 2), "the batch"), ((1, 2, 3), "the channels")):
+    wrong_axes = {
+        (0, 1, 2): lambda: _("the statistics were taken over the batch too; take each picture's each channel's "
+                             "mean and variance over axes (1, 2) only"),
+        (1, 2, 3): lambda: _("the statistics were taken over the channels too; take each picture's each "
+                             "channel's mean and variance over axes (1, 2) only"),
+    }
+    for axes, message in wrong_axes.items():
         m_c, s_c = _stats(content, axes)
         m_s, s_s = _stats(style, axes)
         if _close(got, s_s * (content - m_c) / s_c + m_s):
-            return (f"the statistics were taken over {name} too; take each picture's each channel's mean "
-                    "and variance over axes (1, 2) only")
+            return message()
     return None
 
 
 # ------------------------------------------------------------------ q3 upsampling
 
 
-_AXES = ("the batch", "the height", "the width", "the channels")
+def _axis_name(axis: int) -> str:
+    """What an axis of (B, H, W, C) holds, in the learner's language."""
+    return (_("the batch"), _("the height"), _("the width"), _("the channels"))[axis]
 
 
 def _bilinear(x):
@@ -189,26 +206,27 @@ def _explain_upsample(args, got, expected):
         return None
     if got.shape != expected.shape:
         if got.ndim == 1 and got.size == 4 * x.size:
-            return "np.repeat without axis= flattens the array: repeat along axis=1 and along axis=2"
+            return _("np.repeat without axis= flattens the array: repeat along axis=1 and along axis=2")
         if got.shape == x.shape:
-            return (f"the result has the input's shape {x.shape}; nearest-neighbour upsampling doubles the "
-                    "height and width")
+            return (_("the result has the input's shape {x_shape}; nearest-neighbour upsampling doubles the "
+                      "height and width").format(x_shape=x.shape))
         if got.ndim == 4:
             grown = tuple(i for i in range(4) if got.shape[i] != x.shape[i])
             if all(got.shape[i] == 2 * x.shape[i] for i in grown):
                 if grown in ((1,), (2,)):
                     other = 3 - grown[0]
-                    return (f"only {_AXES[grown[0]]} (axis {grown[0]}) was doubled: repeat along axis {other} "
-                            f"({_AXES[other]}) as well, for (B, 2H, 2W, C)")
+                    return (_("only {name} (axis {axis}) was doubled: repeat along axis {other} "
+                              "({other_name}) as well, for (B, 2H, 2W, C)").format(
+                        name=_axis_name(grown[0]), axis=grown[0], other=other, other_name=_axis_name(other)))
                 wrong = [i for i in grown if i not in (1, 2)]
                 if wrong:
-                    return (f"you repeated along axis {wrong[0]} ({_AXES[wrong[0]]}); in (B, H, W, C) the "
-                            "height and width are axes 1 and 2")
+                    return (_("you repeated along axis {axis} ({name}); in (B, H, W, C) the "
+                              "height and width are axes 1 and 2").format(axis=wrong[0], name=_axis_name(wrong[0])))
             for axis in (1, 2):
                 if got.shape[axis] == 4 * x.shape[axis] and all(got.shape[i] == x.shape[i] for i in range(4)
                                                                 if i != axis):
-                    return ("each pixel becomes a 2×2 block: repeat by 2 along axis 1 and by 2 along axis 2, "
-                            f"not by 4 along axis {axis}")
+                    return (_("each pixel becomes a 2×2 block: repeat by 2 along axis 1 and by 2 along axis 2, "
+                              "not by 4 along axis {axis}").format(axis=axis))
         return None
     if _right(got, expected):
         return None
@@ -217,37 +235,37 @@ def _explain_upsample(args, got, expected):
     shifted = np.zeros(expected.shape, np.float64)
     shifted[:, 1::2, 1::2] = x
     mistakes = [
-        (stuffed, "that is zero-stuffing, what a transposed convolution with stride 2 does before its kernel: "
-                  "the pixels on every other row and column with zeros between them, the cause of checkerboards; "
-                  "nearest neighbour copies each pixel into a 2×2 block"),
-        (shifted, "that is zero-stuffing, the first step of a transposed convolution with stride 2: zeros "
-                  "between the pixels; nearest neighbour copies each pixel into a 2×2 block"),
-        (np.tile(x, (1, 2, 2, 1)), "np.tile repeats the whole picture, side by side; nearest neighbour "
-                                   "repeats each pixel: np.repeat"),
+        (stuffed, _("that is zero-stuffing, what a transposed convolution with stride 2 does before its kernel: "
+                    "the pixels on every other row and column with zeros between them, the cause of checkerboards; "
+                    "nearest neighbour copies each pixel into a 2×2 block")),
+        (shifted, _("that is zero-stuffing, the first step of a transposed convolution with stride 2: zeros "
+                    "between the pixels; nearest neighbour copies each pixel into a 2×2 block")),
+        (np.tile(x, (1, 2, 2, 1)), _("np.tile repeats the whole picture, side by side; nearest neighbour "
+                                     "repeats each pixel: np.repeat")),
         (np.concatenate([np.repeat(x, 2, axis=1)] * 2, axis=2),
-         "the rows are repeated pixel by pixel but the columns picture by picture: use np.repeat for both"),
+         _("the rows are repeated pixel by pixel but the columns picture by picture: use np.repeat for both")),
         (np.repeat(np.concatenate([x] * 2, axis=1), 2, axis=2),
-         "the columns are repeated pixel by pixel but the rows picture by picture: use np.repeat for both"),
-        (_bilinear(x), "the new pixels are blends of their neighbours: that is bilinear interpolation; "
-                       "nearest neighbour copies each pixel unchanged (interpolation='nearest')"),
+         _("the columns are repeated pixel by pixel but the rows picture by picture: use np.repeat for both")),
+        (_bilinear(x), _("the new pixels are blends of their neighbours: that is bilinear interpolation; "
+                         "nearest neighbour copies each pixel unchanged (interpolation='nearest')")),
     ]
     for wrong, message in mistakes:
         if _close(got, wrong):
             return message
     blocks = got.reshape(x.shape[0], x.shape[1], 2, x.shape[2], 2, x.shape[3])
     if not np.allclose(blocks, blocks[:, :, :1, :, :1], rtol=1e-3, atol=1e-3):
-        return ("the 2×2 blocks of the result are not constant: in nearest-neighbour upsampling each output "
-                "pixel takes the value of the input pixel it lies in, out[:, i, j] = x[:, i // 2, j // 2]")
+        return (_("the 2×2 blocks of the result are not constant: in nearest-neighbour upsampling each output "
+                  "pixel takes the value of the input pixel it lies in, out[:, i, j] = x[:, i // 2, j // 2]"))
     return None
 
 
 q1 = Exercise("q1 instance_norm", _instance_norm, Trials([_norm_inputs, _flat_channel], _norm_inputs),
               trials=5, rtol=1e-3, atol=1e-4, explain=_explain_norm, solution=_instance_norm_shown,
-              hint="mean = x.mean(axis=(1, 2), keepdims=True); var = x.var(axis=(1, 2), keepdims=True); "
-                   "return (x - mean) / np.sqrt(var + eps).")
+              hint=lambda: _("mean = x.mean(axis=(1, 2), keepdims=True); var = x.var(axis=(1, 2), keepdims=True); "
+                             "return (x - mean) / np.sqrt(var + eps)."))
 q2 = Exercise("q2 adain_op", _adain, _adain_inputs, trials=5, rtol=1e-3, atol=1e-4, explain=_explain_adain,
               solution=_adain_shown,
-              hint="normalise the content as in q1, then multiply by sqrt(var_s + eps) and add mean_s, "
-                   "both over axes (1, 2) of the style with keepdims=True.")
+              hint=lambda: _("normalise the content as in q1, then multiply by sqrt(var_s + eps) and add mean_s, "
+                             "both over axes (1, 2) of the style with keepdims=True."))
 q3 = Exercise("q3 upsample", _upsample, _norm_inputs, trials=5, explain=_explain_upsample,
-              hint="np.repeat(x, 2, axis=1) doubles every row, np.repeat(..., 2, axis=2) then every column.")
+              hint=lambda: _("np.repeat(x, 2, axis=1) doubles every row, np.repeat(..., 2, axis=2) then every column."))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
 from .core import Exercise, Trials
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -114,20 +115,20 @@ def _explain_alpha_bars(args, got, expected):
     (betas,) = args
     alphas = 1.0 - betas
     return _first(got, expected, [
-        (alphas, "that is alpha = 1 - beta at each step, not its cumulative product alpha_bar: "
-                 "use np.cumprod(1 - betas)"),
-        (np.cumprod(betas), "that is the cumulative product of the betas; alpha_bar multiplies the alphas, "
-                            "1 - beta"),
-        (1.0 - np.cumprod(betas), "that is 1 minus the product of the betas; alpha_bar is the product of "
-                                  "the alphas, 1 - beta"),
+        (alphas, _("that is alpha = 1 - beta at each step, not its cumulative product alpha_bar: "
+                   "use np.cumprod(1 - betas)")),
+        (np.cumprod(betas), _("that is the cumulative product of the betas; alpha_bar multiplies the alphas, "
+                              "1 - beta")),
+        (1.0 - np.cumprod(betas), _("that is 1 minus the product of the betas; alpha_bar is the product of "
+                                    "the alphas, 1 - beta")),
         (np.concatenate([[1.0], np.cumprod(alphas)[:-1]]),
-         "off by one step: alpha_bar[t] includes alpha[t] itself, so alpha_bar[0] = 1 - beta[0], not 1"),
-        (np.cumprod(alphas)[::-1], "the product runs from the last step backwards; it starts at step 0"),
-        (1.0 - np.cumsum(betas), "1 - (sum of the betas) is only close to the product for tiny betas: "
-                                 "multiply the alphas with np.cumprod"),
-        (np.cumsum(alphas), "that is a cumulative sum; alpha_bar is a cumulative product (np.cumprod)"),
-        (np.prod(alphas) * np.ones_like(betas), "every entry is the product of all the steps; alpha_bar[t] "
-                                                "multiplies only the steps up to t"),
+         _("off by one step: alpha_bar[t] includes alpha[t] itself, so alpha_bar[0] = 1 - beta[0], not 1")),
+        (np.cumprod(alphas)[::-1], _("the product runs from the last step backwards; it starts at step 0")),
+        (1.0 - np.cumsum(betas), _("1 - (sum of the betas) is only close to the product for tiny betas: "
+                                   "multiply the alphas with np.cumprod")),
+        (np.cumsum(alphas), _("that is a cumulative sum; alpha_bar is a cumulative product (np.cumprod)")),
+        (np.prod(alphas) * np.ones_like(betas), _("every entry is the product of all the steps; alpha_bar[t] "
+                                                  "multiplies only the steps up to t")),
     ])
 
 
@@ -137,22 +138,22 @@ def _explain_forward(args, got, expected):
     a = bars[t]
     alpha = 1.0 - betas[t]
     return _first(got, expected, [
-        (a * x0 + (1 - a) * noise, "the square roots are missing: the coefficients are sqrt(alpha_bar) and "
-                                   "sqrt(1 - alpha_bar), so that the variances add up to 1"),
-        (np.sqrt(a) * x0 + (1 - a) * noise, "the noise's coefficient needs a square root: sqrt(1 - alpha_bar)"),
-        (a * x0 + np.sqrt(1 - a) * noise, "the clean sample's coefficient needs a square root: sqrt(alpha_bar)"),
-        (np.sqrt(a) * x0 + np.sqrt(a) * noise, "the noise is weighted by sqrt(1 - alpha_bar), not sqrt(alpha_bar)"),
+        (a * x0 + (1 - a) * noise, _("the square roots are missing: the coefficients are sqrt(alpha_bar) and "
+                                     "sqrt(1 - alpha_bar), so that the variances add up to 1")),
+        (np.sqrt(a) * x0 + (1 - a) * noise, _("the noise's coefficient needs a square root: sqrt(1 - alpha_bar)")),
+        (a * x0 + np.sqrt(1 - a) * noise, _("the clean sample's coefficient needs a square root: sqrt(alpha_bar)")),
+        (np.sqrt(a) * x0 + np.sqrt(a) * noise, _("the noise is weighted by sqrt(1 - alpha_bar), not sqrt(alpha_bar)")),
         (np.sqrt(1 - a) * x0 + np.sqrt(a) * noise,
-         "the two coefficients are swapped: x0 gets sqrt(alpha_bar) (large early), the noise sqrt(1 - alpha_bar)"),
+         _("the two coefficients are swapped: x0 gets sqrt(alpha_bar) (large early), the noise sqrt(1 - alpha_bar)")),
         (np.sqrt(alpha) * x0 + np.sqrt(1 - alpha) * noise,
-         "you used this step's alpha = 1 - beta[t]; the closed form needs alpha_bar[t], the product of all "
-         "the alphas up to t"),
+         _("you used this step's alpha = 1 - beta[t]; the closed form needs alpha_bar[t], the product of all "
+           "the alphas up to t")),
         (np.sqrt(bars[t - 1]) * x0 + np.sqrt(1 - bars[t - 1]) * noise,
-         "off by one step: you used alpha_bar[t - 1]; time t means the product up to and including step t"),
+         _("off by one step: you used alpha_bar[t - 1]; time t means the product up to and including step t")),
         (np.sqrt(bars[t + 1]) * x0 + np.sqrt(1 - bars[t + 1]) * noise if t + 1 < len(bars) else np.nan * x0,
-         "off by one step: you used alpha_bar[t + 1]; time t means the product up to and including step t"),
+         _("off by one step: you used alpha_bar[t + 1]; time t means the product up to and including step t")),
         (np.sqrt(1 - betas[t]) * x0 + np.sqrt(betas[t]) * noise,
-         "that is one step of noise from time t - 1; the closed form goes from x0 in one go with alpha_bar[t]"),
+         _("that is one step of noise from time t - 1; the closed form goes from x0 in one go with alpha_bar[t]")),
     ])
 
 
@@ -160,39 +161,41 @@ def _explain_ddim(args, got, expected):
     x_t, eps, a_t, a_prev = args
     x0 = (x_t - np.sqrt(1 - a_t) * eps) / np.sqrt(a_t)
     return _first(got, expected, [
-        (x0, "that is the estimate of the clean sample x0; the step goes on to re-noise it to the earlier time: "
-             "sqrt(a_prev) * x0 + sqrt(1 - a_prev) * eps"),
-        (np.sqrt(a_prev) * x0, "the noise term is missing: a deterministic step keeps the predicted noise, "
-                               "+ sqrt(1 - a_prev) * eps"),
-        (x_t, "x_t came back unchanged: re-noise the estimate of x0 with alpha_bar_prev, not alpha_bar_t"),
+        (x0, _("that is the estimate of the clean sample x0; the step goes on to re-noise it to the earlier time: "
+               "sqrt(a_prev) * x0 + sqrt(1 - a_prev) * eps")),
+        (np.sqrt(a_prev) * x0, _("the noise term is missing: a deterministic step keeps the predicted noise, "
+                                 "+ sqrt(1 - a_prev) * eps")),
+        (x_t, _("x_t came back unchanged: re-noise the estimate of x0 with alpha_bar_prev, not alpha_bar_t")),
         (np.sqrt(a_prev) * (x_t + np.sqrt(1 - a_t) * eps) / np.sqrt(a_t) + np.sqrt(1 - a_prev) * eps,
-         "the sign of the noise is wrong in the estimate of x0: subtract it, (x_t - sqrt(1 - a_t) * eps) / sqrt(a_t)"),
+         _("the sign of the noise is wrong in the estimate of x0: subtract it, (x_t - sqrt(1 - a_t) * eps) / "
+           "sqrt(a_t)")),
         (np.sqrt(a_prev) * (x_t - (1 - a_t) * eps) / a_t + (1 - a_prev) * eps,
-         "the square roots are missing: the coefficients are sqrt(alpha_bar) and sqrt(1 - alpha_bar)"),
+         _("the square roots are missing: the coefficients are sqrt(alpha_bar) and sqrt(1 - alpha_bar)")),
         (np.sqrt(a_prev) * (x_t - (1 - a_t) * eps) / np.sqrt(a_t) + np.sqrt(1 - a_prev) * eps,
-         "the noise in the estimate of x0 needs a square root: x_t - sqrt(1 - a_t) * eps"),
-        (a_prev * x0 + (1 - a_prev) * eps, "re-noising needs square roots: sqrt(a_prev) * x0 + sqrt(1 - a_prev) * eps"),
+         _("the noise in the estimate of x0 needs a square root: x_t - sqrt(1 - a_t) * eps")),
+        (a_prev * x0 + (1 - a_prev) * eps, _("re-noising needs square roots: sqrt(a_prev) * x0 + sqrt(1 - a_prev) * "
+                                             "eps")),
         (np.sqrt(a_t) * ((x_t - np.sqrt(1 - a_prev) * eps) / np.sqrt(a_prev)) + np.sqrt(1 - a_t) * eps,
-         "alpha_bar_t and alpha_bar_prev are swapped: estimate x0 with a_t (the time of x_t), re-noise with a_prev"),
+         _("alpha_bar_t and alpha_bar_prev are swapped: estimate x0 with a_t (the time of x_t), re-noise with a_prev")),
         (np.sqrt(a_prev) * (x_t - np.sqrt(1 - a_t) * eps) + np.sqrt(1 - a_prev) * eps,
-         "the estimate of x0 must be divided by sqrt(a_t): x0 = (x_t - sqrt(1 - a_t) * eps) / sqrt(a_t)"),
+         _("the estimate of x0 must be divided by sqrt(a_t): x0 = (x_t - sqrt(1 - a_t) * eps) / sqrt(a_t)")),
     ])
 
 
 def _explain_guidance(args, got, expected):
     c, u, s = args
     return _first(got, expected, [
-        (c + s * (u - c), "the conditional and the unconditional predictions are swapped: start from "
-                          "eps_uncond and move towards eps_cond"),
-        (u - s * (c - u), "the guidance term has the wrong sign: + scale * (eps_cond - eps_uncond) pushes "
-                          "towards the label"),
-        (c + s * (c - u), "that is Ho & Salimans' (1 + w) eps_cond - w eps_uncond with w = scale; here scale is "
-                          "the whole weight (w = scale - 1): eps_uncond + scale * (eps_cond - eps_uncond)"),
-        (s * (c - u), "only the guidance term: add it to eps_uncond"),
-        (s * c, "the unconditional prediction is missing: eps_uncond + scale * (eps_cond - eps_uncond)"),
-        (s * c + (1 - s) * c, "the unconditional prediction is never used"),
-        ((c + u) / 2, "that is the plain average; the scale decides how far to go from eps_uncond towards eps_cond"),
-        (u + (c - u) / s, "the scale divides; it should multiply (eps_cond - eps_uncond)"),
+        (c + s * (u - c), _("the conditional and the unconditional predictions are swapped: start from "
+                            "eps_uncond and move towards eps_cond")),
+        (u - s * (c - u), _("the guidance term has the wrong sign: + scale * (eps_cond - eps_uncond) pushes "
+                            "towards the label")),
+        (c + s * (c - u), _("that is Ho & Salimans' (1 + w) eps_cond - w eps_uncond with w = scale; here scale is "
+                            "the whole weight (w = scale - 1): eps_uncond + scale * (eps_cond - eps_uncond)")),
+        (s * (c - u), _("only the guidance term: add it to eps_uncond")),
+        (s * c, _("the unconditional prediction is missing: eps_uncond + scale * (eps_cond - eps_uncond)")),
+        (s * c + (1 - s) * c, _("the unconditional prediction is never used")),
+        ((c + u) / 2, _("that is the plain average; the scale decides how far to go from eps_uncond towards eps_cond")),
+        (u + (c - u) / s, _("the scale divides; it should multiply (eps_cond - eps_uncond)")),
     ])
 
 
@@ -201,18 +204,18 @@ def _explain_guidance(args, got, expected):
 
 q1 = Exercise("q1 alpha_bars", _alpha_bars, _betas_inputs, trials=5, rtol=1e-6, atol=1e-9,
               explain=_explain_alpha_bars, solution=_alpha_bars_shown,
-              hint="alpha = 1 - betas; alpha_bar[t] multiplies alpha[0] ... alpha[t] (t included): "
-                   "np.cumprod does exactly that.")
+              hint=lambda: _("alpha = 1 - betas; alpha_bar[t] multiplies alpha[0] ... alpha[t] (t included): "
+                             "np.cumprod does exactly that."))
 q2 = Exercise("q2 forward_noise", _forward_noise,
               Trials([lambda rng: _forward_inputs(rng, 0)], _forward_inputs), trials=5, rtol=1e-6, atol=1e-9,
               explain=_explain_forward, solution=_forward_noise_shown,
-              hint="first alpha_bar = np.cumprod(1 - betas)[t]; then sqrt(alpha_bar) * x0 + "
-                   "sqrt(1 - alpha_bar) * noise.")
+              hint=lambda: _("first alpha_bar = np.cumprod(1 - betas)[t]; then sqrt(alpha_bar) * x0 + "
+                             "sqrt(1 - alpha_bar) * noise."))
 q3 = Exercise("q3 ddim_step", _ddim_step, _ddim_inputs, trials=5, rtol=1e-6, atol=1e-9, explain=_explain_ddim,
               solution=_ddim_step_shown,
-              hint="two lines: x0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t), then "
-                   "sqrt(alpha_bar_prev) * x0 + sqrt(1 - alpha_bar_prev) * eps.")
+              hint=lambda: _("two lines: x0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t), then "
+                             "sqrt(alpha_bar_prev) * x0 + sqrt(1 - alpha_bar_prev) * eps."))
 q4 = Exercise("q4 guided_noise", _guided_noise, _guidance_inputs, trials=5, rtol=1e-6, atol=1e-9,
               explain=_explain_guidance, solution=_guided_noise_shown,
-              hint="start from the unconditional prediction and go scale times the difference that the label "
-                   "makes: eps_uncond + scale * (eps_cond - eps_uncond).")
+              hint=lambda: _("start from the unconditional prediction and go scale times the difference that the label "
+                             "makes: eps_uncond + scale * (eps_cond - eps_uncond)."))
