@@ -5,7 +5,8 @@ Babel's extractor finds every ``_("…")`` in ``course_utils``; each message goe
 the part of the package it is written in (``course_utils/checks/`` -> ``checks.po``, ``course_utils/gan/``
 -> ``gan.po``, a top-level module -> ``core.po``), in
 ``course_utils/locale/<language>/LC_MESSAGES/``. A new message gets an empty entry, a changed one keeps
-its old translation marked fuzzy, a removed one becomes obsolete (and is dropped).
+its old translation marked fuzzy, a removed one becomes obsolete (and is dropped). Entries carry no file
+and line (so that editing code elsewhere in a module does not touch the catalogue).
 
     python book/messages.py update            # after adding or changing a message in course_utils
 """
@@ -64,7 +65,7 @@ def update(language: str) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".po.tmp")
         with open(tmp, "wb") as handle:
-            write_po(handle, catalog, width=100, include_previous=False, sort_by_file=False)
+            write_po(handle, catalog, width=100, include_previous=False, no_location=True)
         tmp.replace(path)
         written.append(path)
     return written
