@@ -217,6 +217,7 @@ def test_two_learners_on_the_hub_each_run_notebook_00_in_their_own_folder(tmp_pa
             link = own_cache / "vgg19" / "vgg19_notop.weights.h5"
             assert link.is_symlink() and link.resolve() == (shared_cache / "vgg19" / "vgg19_notop.weights.h5").resolve()
             assert (home / "notebooks" / "07_fast_style_transfer.ipynb").is_file(), "every notebook is copied"
+            assert (home / "notebooks" / "zh_CN" / "00_setup_and_tour.ipynb").is_file(), "the Chinese edition too"
         assert _snapshot(shared_cache) == before_cache, "nobody wrote to the shared cache"
         current = _snapshot(repository_outputs) if repository_outputs.exists() else {}
         assert current == before_outputs, "the course's own notebooks/outputs/ was not touched"

@@ -21,14 +21,19 @@ from pathlib import Path
 
 
 def copy_notebooks(source: Path, target: Path) -> list[str]:
-    """Copy each notebook of ``source`` that ``target`` lacks; return their names."""
-    target.mkdir(parents=True, exist_ok=True)
+    """Copy each notebook of ``source`` (and of its Chinese edition, ``source/zh_CN``) that ``target`` lacks.
+
+    Returns their names relative to ``target`` (``zh_CN/00_setup_and_tour.ipynb`` for a Chinese one).
+    """
     copied = []
-    for notebook in sorted(source.glob("*.ipynb")):
-        mine = target / notebook.name
+    for notebook in sorted(source.glob("*.ipynb")) + sorted(source.glob("zh_CN/*.ipynb")):
+        name = notebook.relative_to(source)
+        mine = target / name
         if not mine.exists():
+            mine.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(notebook, mine)
-            copied.append(notebook.name)
+            copied.append(name.as_posix())
+    target.mkdir(parents=True, exist_ok=True)
     return copied
 
 
