@@ -13,6 +13,7 @@ import html
 
 from ..errors import SettingError
 from ..validate import positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["receptive_field", "LayerRow", "LayerTable", "layer_table", "format_layer_table"]
 
@@ -47,8 +48,8 @@ def receptive_field(layers) -> tuple[int, int]:
         try:
             kernel, stride = pair
         except (TypeError, ValueError):
-            raise SettingError(f"Each layer must be a (kernel_size, stride) pair like (3, 1); "
-                               f"layer {index} is {pair!r}.") from None
+            raise SettingError(_("Each layer must be a (kernel_size, stride) pair like (3, 1); "
+                                  "layer {index} is {pair!r}.").format(index=index, pair=pair)) from None
         kernel = _positive_int(kernel, f"The kernel size of layer {index}", "3")
         stride = _positive_int(stride, f"The stride of layer {index}", "1")
         size += (kernel - 1) * jump
@@ -127,8 +128,8 @@ class LayerTable(list):
         for row in self:
             if row.name == name:
                 return row
-        raise SettingError(f"There is no layer {name!r} in the table; its layers are: "
-                           f"{', '.join(row.name for row in self)}.")
+        raise SettingError(_("There is no layer {name!r} in the table; its layers are: "
+                              "{value}.").format(name=name, value=', '.join((row.name for row in self))))
 
     def __str__(self) -> str:
         return format_layer_table(self)
@@ -181,17 +182,17 @@ def _model_chain(model):
     from .._tf import keras
 
     if not isinstance(model, keras.Model):
-        raise SettingError(f"layer_table needs a Keras model, like models.vgg19(); got a {type(model).__name__}.")
+        raise SettingError(_("layer_table needs a Keras model, like models.vgg19(); got a {kind}.").format(kind=type(model).__name__))
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):
         inputs = None
     if not inputs:
-        raise SettingError("The model has not been built yet; start it with keras.Input(shape) "
-                           "or call it on a batch once.")
+        raise SettingError(_("The model has not been built yet; start it with keras.Input(shape) "
+                              "or call it on a batch once."))
     if len(inputs) != 1:
-        raise SettingError(f"layer_table reads models with one input, this one has {len(inputs)}; give it a model "
-                           "that takes one picture, like models.vgg19().")
+        raise SettingError(_("layer_table reads models with one input, this one has {len_inputs}; give it a model "
+                              "that takes one picture, like models.vgg19().").format(len_inputs=len(inputs)))
     layers = list(model.layers)
     previous = inputs[0]
     for layer in layers:
@@ -203,8 +204,8 @@ def _model_chain(model):
         except (AttributeError, ValueError):
             source = None
         if source is not previous:
-            raise SettingError(f"layer_table reads models whose layers form one chain (like VGG19 or a Sequential "
-                               f"model), but layer {layer.name!r} takes its input from elsewhere.")
+            raise SettingError(_("layer_table reads models whose layers form one chain (like VGG19 or a Sequential "
+                                  "model), but layer {name!r} takes its input from elsewhere.").format(name=layer.name))
         previous = layer.output
     return layers, tuple(inputs[0].shape)
 
@@ -214,12 +215,12 @@ def _sized_input(input_size, model_input: tuple) -> tuple:
     try:
         height, width = input_size
     except (TypeError, ValueError):
-        raise SettingError(f"input_size must be a (height, width) pair like (224, 224); got {input_size!r}.") from None
+        raise SettingError(_("input_size must be a (height, width) pair like (224, 224); got {input_size!r}.").format(input_size=input_size)) from None
     height = _positive_int(height, "The height in input_size", "224")
     width = _positive_int(width, "The width in input_size", "224")
     if len(model_input) != 4:
-        raise SettingError(f"input_size is for models that take images (batch, H, W, C); this one takes "
-                           f"{model_input}, so leave input_size out.")
+        raise SettingError(_("input_size is for models that take images (batch, H, W, C); this one takes "
+                              "{model_input}, so leave input_size out.").format(model_input=model_input))
     return (None, height, width) + tuple(model_input[3:])
 
 
@@ -263,12 +264,12 @@ def layer_table(model, input_size=None) -> LayerTable:
             except Exception:  # noqa: BLE001 - Keras raises many kinds for an input too small
                 shape = None
             if shape is None or any(v is not None and v < 1 for v in shape[1:]):
-                raise SettingError(f"Layer {layer.name!r} cannot take an input of shape {in_shape[1:]}, too small "
-                                   f"for it; give a larger input_size than {input_size}.")
+                raise SettingError(_("Layer {name!r} cannot take an input of shape {value}, too small "
+                                      "for it; give a larger input_size than {input_size}.").format(name=layer.name, value=in_shape[1:], input_size=input_size))
             if kind == "dense" and layer.built and in_shape[-1] != layer.kernel.shape[0]:
-                raise SettingError(f"Layer {layer.name!r} takes {layer.kernel.shape[0]} values, but an input of "
-                                   f"{input_size} gives it {in_shape[-1]}; this model only takes images of the size "
-                                   "it was built for.")
+                raise SettingError(_("Layer {name!r} takes {value} values, but an input of "
+                                      "{input_size} gives it {value2}; this model only takes images of the size "
+                                      "it was built for.").format(name=layer.name, value=layer.kernel.shape[0], input_size=input_size, value2=in_shape[-1]))
         out_shape = shape if shape is not None else tuple(layer.output.shape)
         window = _window(layer, kind)
         if field is None or kind == "input":

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import SettingError
 from ..validate import positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["judge_metric", "Row", "sampler_sweep", "guidance_sweep", "table", "train_for"]
 
@@ -63,10 +64,10 @@ def sampler_sweep(model, judge, real_features, steps=(1000, 250, 50, 20, 10, 5),
     etas = {"DDPM": 1.0, "DDIM": 0.0}
     unknown = [m for m in methods if m not in etas]
     if unknown:
-        raise SettingError(f"methods must be 'DDPM' and/or 'DDIM'; got {unknown[0]!r}.")
+        raise SettingError(_("methods must be 'DDPM' and/or 'DDIM'; got {value!r}.").format(value=unknown[0]))
     jobs = [(m, int(k)) for m in methods for k in steps]
     rows = []
-    for method, k in tqdm(jobs, desc="samplers", unit="run", disable=not progress):
+    for method, k in tqdm(jobs, desc=_("samplers"), unit="run", disable=not progress):
         fake, seconds = _timed(lambda: model.sample(samples, k, eta=etas[method], seed=seed, clip=clip))
         score = judge.score(fake, real_features=real_features)
         rows.append(Row(method, k, score.fid_like, score.coverage.covered, seconds / samples))
@@ -79,11 +80,11 @@ def guidance_sweep(model, judge, real_features, scales=(0.0, 1.0, 2.0, 3.0, 5.0)
     from tqdm.auto import tqdm
 
     if not model.conditional:
-        raise SettingError("guidance needs a class-conditional model (Diffusion(..., n_classes=10)).")
+        raise SettingError(_("guidance needs a class-conditional model (Diffusion(..., n_classes=10))."))
     per_class = _positive_int(per_class, "per_class", "30")
     labels = np.tile(np.arange(model.n_classes), per_class)
     rows = []
-    for scale in tqdm(list(scales), desc="guidance", unit="scale", disable=not progress):
+    for scale in tqdm(list(scales), desc=_("guidance"), unit="scale", disable=not progress):
         fake, seconds = _timed(lambda: model.sample(len(labels), steps, labels=labels, guidance=float(scale),
                                                     seed=seed))
         score = judge.score(fake, real_features=real_features, labels=labels)
@@ -121,7 +122,7 @@ def train_for(run, seconds: float, *, description: str = "training", progress: b
     from tqdm.auto import tqdm
 
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.integer, np.floating)) or seconds <= 0:
-        raise SettingError(f"seconds must be a positive number of seconds, like 120; got {seconds!r}.")
+        raise SettingError(_("seconds must be a positive number of seconds, like 120; got {seconds!r}.").format(seconds=seconds))
 
     def done() -> float:
         return run.history["seconds"][-1] if run.history["seconds"] else 0.0

@@ -21,6 +21,7 @@ import math
 
 from .._tf import keras
 from ..validate import positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["SinusoidalEmbedding", "mlp", "unet"]
 
@@ -125,12 +126,12 @@ def unet(image_size: int = 16, channels: int = 1, widths=(32, 64, 64), *, n_clas
     if not widths:
         from ..errors import SettingError
 
-        raise SettingError("widths must list at least one number of channels, like (32, 64, 64).")
+        raise SettingError(_("widths must list at least one number of channels, like (32, 64, 64)."))
     if image_size % 2 ** (len(widths) - 1):
         from ..errors import SettingError
 
-        raise SettingError(f"image_size {image_size} cannot be halved {len(widths) - 1} times; use a multiple of "
-                           f"{2 ** (len(widths) - 1)}, or fewer widths.")
+        raise SettingError(_("image_size {image_size} cannot be halved {value} times; use a multiple of "
+                              "{value2}, or fewer widths.").format(image_size=image_size, value=len(widths) - 1, value2=2 ** (len(widths) - 1)))
     keras.utils.set_random_seed(int(seed))
     L = keras.layers
     x_in = keras.Input((None, None, channels), name="x_t")

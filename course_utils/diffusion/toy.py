@@ -28,6 +28,7 @@ from . import nets
 from . import schedule as _schedule
 from .model import Diffusion
 from ..validate import positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["SCALE", "Run", "train", "sample", "forward_points", "clouds_figure"]
 
@@ -38,10 +39,10 @@ SCALE = 2.0
 def _points(points, name: str = "points") -> np.ndarray:
     x = np.asarray(points.numpy() if hasattr(points, "numpy") else points, np.float64)
     if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
-        raise SettingError(f"{name} must be an array of points of shape (N, 2), like gan.toy.ring(25_600); "
-                           f"got shape {x.shape}.")
+        raise SettingError(_("{name} must be an array of points of shape (N, 2), like gan.toy.ring(25_600); "
+                              "got shape {shape}.").format(name=name, shape=x.shape))
     if not np.all(np.isfinite(x)):
-        raise SettingError(f"{name} contains NaN or infinite values.")
+        raise SettingError(_("{name} contains NaN or infinite values.").format(name=name))
     return x
 
 
@@ -89,7 +90,7 @@ def sample(model: Diffusion, n: int = 2000, steps: int = 1000, *, eta: float = 1
     if not keep:
         return out * SCALE
     points, path = out
-    return points * SCALE, [(t, x_t * SCALE) for t, x_t, _ in path]
+    return points * SCALE, [(t, x_t * SCALE) for t, x_t, _unused in path]
 
 
 def forward_points(schedule, points, times, *, seed: int = 0) -> list:
@@ -112,7 +113,7 @@ def clouds_figure(clouds, *, centres=None, titles=None, suptitle=None, limit: fl
     use_course_style()
     clouds = list(clouds)
     if not clouds:
-        raise SettingError("give at least one (t, points) pair to draw.")
+        raise SettingError(_("give at least one (t, points) pair to draw."))
     fig = Figure(figsize=(size * len(clouds), size + 0.4), layout="constrained")
     axes = fig.subplots(1, len(clouds), squeeze=False)[0]
     for i, (ax, (t, pts)) in enumerate(zip(axes, clouds)):

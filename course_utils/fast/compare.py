@@ -40,6 +40,7 @@ from tqdm.auto import tqdm
 
 from ..errors import ImageError, SettingError
 from .. import images, validate
+from ..i18n import _
 
 __all__ = ["CompareError", "seconds_per_image", "perceptual_losses", "Table", "compare", "format_seconds",
            "format_loss", "LOSS_TERMS"]
@@ -62,16 +63,16 @@ def _count(value, name: str, low: int, example: str) -> int:
 
 def _check_callable(fn, what: str) -> None:
     if not callable(fn):
-        raise CompareError(f"{what} must be a function to call, like magenta.stylize; got a {type(fn).__name__}.")
+        raise CompareError(_("{what} must be a function to call, like magenta.stylize; got a {kind}.").format(what=what, kind=type(fn).__name__))
 
 
 def _timed(fn, args, repeats: int, warmup: int):
     """(wall times of the ``repeats`` timed calls, the last call's result), after ``warmup`` calls."""
     result = None
-    for _ in range(warmup):
+    for _unused in range(warmup):
         result = fn(*args)
     times = []
-    for _ in range(repeats):
+    for _unused in range(repeats):
         began = time.perf_counter()
         result = fn(*args)
         times.append(time.perf_counter() - began)
@@ -89,7 +90,7 @@ def seconds_per_image(fn: Callable, *args, repeats: int = 3, warmup: int = 1) ->
     _check_callable(fn, "fn")
     repeats = _count(repeats, "repeats", 1, "repeats=3")
     warmup = _count(warmup, "warmup", 0, "warmup=1")
-    times, _ = _timed(fn, args, repeats, warmup)
+    times, _unused = _timed(fn, args, repeats, warmup)
     return float(statistics.median(times))
 
 
@@ -98,15 +99,15 @@ def seconds_per_image(fn: Callable, *args, repeats: int = 3, warmup: int = 1) ->
 
 def _check_objective(objective) -> None:
     if not (hasattr(objective, "parts") and isinstance(getattr(objective, "weights", None), dict)):
-        raise CompareError(f"objective must be a transfer.Objective, like transfer.Objective(content, style); "
-                           f"got a {type(objective).__name__}.")
+        raise CompareError(_("objective must be a transfer.Objective, like transfer.Objective(content, style); "
+                              "got a {kind}.").format(kind=type(objective).__name__))
 
 
 def _check_shape(shape):
     ok = isinstance(shape, (tuple, list)) and len(shape) == 2 and all(
         isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and v >= 1 for v in shape)
     if not ok:
-        raise CompareError(f"shape must be (height, width) in pixels, like shape=content.shape[:2]; got {shape!r}.")
+        raise CompareError(_("shape must be (height, width) in pixels, like shape=content.shape[:2]; got {shape!r}.").format(shape=shape))
     return int(shape[0]), int(shape[1])
 
 
@@ -150,8 +151,8 @@ def perceptual_losses(image, objective, *, shape=None) -> dict:
         picture = images.resize(picture, _check_shape(shape))
     elif _content_shape_mismatch(picture, objective):
         height, width = picture.shape[:2]
-        raise ImageError(f"The picture is {height} x {width} pixels, not the size of the objective's photo; "
-                         f"pass shape=content.shape[:2] to resize it to the photo's size.")
+        raise ImageError(_("The picture is {height} x {width} pixels, not the size of the objective's photo; "
+                            "pass shape=content.shape[:2] to resize it to the photo's size.").format(height=height, width=width))
 
     parts = objective.parts(images.to_batch(picture))
     values = {name: float(parts[name]) for name in LOSS_TERMS if name in parts}
@@ -220,30 +221,30 @@ class Table:
 
     def __init__(self, columns, rows, *, formats: dict | None = None):
         if isinstance(columns, str) or not isinstance(columns, (list, tuple)) or not columns:
-            raise CompareError("columns must be a list of headings, like ['method', 'seconds'].")
+            raise CompareError(_("columns must be a list of headings, like ['method', 'seconds']."))
         self.columns = [str(c) for c in columns]
         if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
-            raise CompareError("rows must be a list of rows, each a list with one value per column.")
+            raise CompareError(_("rows must be a list of rows, each a list with one value per column."))
         self.rows = [list(row) if isinstance(row, (list, tuple)) else row for row in rows]
         for number, row in enumerate(self.rows):
             if not isinstance(row, list) or len(row) != len(self.columns):
                 count = len(row) if isinstance(row, list) else "no list of"
-                raise CompareError(f"Row {number} has {count} values for {len(self.columns)} columns; "
-                                   f"give a list with one value per column (None for an empty cell).")
+                raise CompareError(_("Row {number} has {count} values for {len_columns} columns; "
+                                      "give a list with one value per column (None for an empty cell).").format(number=number, count=count, len_columns=len(self.columns)))
         self.formats = {}
         for column, how in (formats or {}).items():
             if column not in self.columns:
-                raise CompareError(f"formats names the column {column!r}, which the table does not have; "
-                                   f"its columns are {self.columns}.")
+                raise CompareError(_("formats names the column {column!r}, which the table does not have; "
+                                      "its columns are {columns}.").format(column=column, columns=self.columns))
             if not (callable(how) or (isinstance(how, str) and how in _FORMATS)):
-                raise CompareError(f"The format of column {column!r} must be 'seconds', 'loss' or a function "
-                                   f"value -> text; got {how!r}.")
+                raise CompareError(_("The format of column {column!r} must be 'seconds', 'loss' or a function "
+                                      "value -> text; got {how!r}.").format(column=column, how=how))
             self.formats[column] = _FORMATS.get(how, how) if isinstance(how, str) else how
 
     def column(self, name: str) -> list:
         """The values of one column, top to bottom."""
         if name not in self.columns:
-            raise CompareError(f"The table has no column {name!r}; its columns are {self.columns}.")
+            raise CompareError(_("The table has no column {name!r}; its columns are {columns}.").format(name=name, columns=self.columns))
         index = self.columns.index(name)
         return [row[index] for row in self.rows]
 
@@ -326,8 +327,8 @@ def compare(methods: dict, content, style, *, objective=None, repeats: int = 1, 
         network that pads to a multiple of 4), ready for ``plotting.show_grid``.
     """
     if not isinstance(methods, dict) or not methods:
-        raise CompareError("methods must be a dict of name -> function(content, style), "
-                           "like {'Magenta': magenta.stylize}.")
+        raise CompareError(_("methods must be a dict of name -> function(content, style), "
+                              "like {{'Magenta': magenta.stylize}}."))
     for name, fn in methods.items():
         _check_callable(fn, f"The method {name!r}")
     repeats = _count(repeats, "repeats", 1, "repeats=1")
@@ -340,10 +341,10 @@ def compare(methods: dict, content, style, *, objective=None, repeats: int = 1, 
     else:
         _check_objective(objective)
         if _content_shape_mismatch(photo, objective):
-            raise CompareError("The objective was built from a photo of another size than content; build it "
-                               "from this photo, transfer.Objective(content, style), or leave objective out.")
+            raise CompareError(_("The objective was built from a photo of another size than content; build it "
+                                  "from this photo, transfer.Objective(content, style), or leave objective out."))
     rows, pictures = [], {}
-    bar = tqdm(methods.items(), desc="comparing", total=len(methods), disable=not progress, leave=False)
+    bar = tqdm(methods.items(), desc=_("comparing"), total=len(methods), disable=not progress, leave=False)
     try:
         for name, fn in bar:
             bar.set_postfix_str(str(name))

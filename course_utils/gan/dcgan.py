@@ -26,6 +26,7 @@ from ..validate import positive_int as _positive_int
 from .._tf import keras
 from ..config import Initializers
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["as_gan_images", "stages", "generator", "discriminator"]
 
@@ -40,13 +41,13 @@ def as_gan_images(images, name: str = "images", *, channels: int | None = None,
     x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
     if (x.ndim != 4 or x.dtype.kind != "f" or len(x) == 0
             or (channels is not None and x.shape[-1] != channels)):
-        raise SettingError(f"{name} must be {what} (N, height, width, {channels or 'channels'}) in [-1, 1], like "
-                           f"data.digits(value_range=(-1, 1)) gives; got shape {x.shape} and dtype {x.dtype}.")
+        raise SettingError(_("{name} must be {what} (N, height, width, {value}) in [-1, 1], like "
+                              "data.digits(value_range=(-1, 1)) gives; got shape {shape} and dtype {dtype}.").format(name=name, what=what, value=channels or 'channels', shape=x.shape, dtype=x.dtype))
     if not np.all(np.isfinite(x)):
-        raise SettingError(f"{name} contains NaN or infinite values.")
+        raise SettingError(_("{name} contains NaN or infinite values.").format(name=name))
     if x.min() < -1.001 or x.max() > 1.001:
-        raise SettingError(f"{name} must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
-                           f"with {name} * 2 - 1.")
+        raise SettingError(_("{name} must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
+                              "with {name} * 2 - 1.").format(name=name))
     return x.astype(np.float32, copy=False)
 
 
@@ -61,8 +62,8 @@ def stages(image_size: int) -> tuple[int, int]:
     while start > 7 and start % 2 == 0:
         start, n = start // 2, n + 1
     if n == 0 or not 3 <= start <= 7:
-        raise SettingError(f"image_size {image_size} cannot be halved down to 3..7 pixels; "
-                           "use a size like 16, 28, 32 or 64.")
+        raise SettingError(_("image_size {image_size} cannot be halved down to 3..7 pixels; "
+                              "use a size like 16, 28, 32 or 64.").format(image_size=image_size))
     return start, n
 
 

@@ -23,6 +23,7 @@ from ..validate import positive_int as _positive_int
 from .. import data, losses
 from ..errors import DownloadError, SettingError
 from .dcgan import as_gan_images
+from ..i18n import _
 
 __all__ = ["GRAM_LAYERS", "picture", "random_patches", "noise_patches", "gram_statistics", "gram_distances",
            "gram_metric"]
@@ -74,8 +75,8 @@ def random_patches(image, size: int = 32, count: int = 2048, *, seed: int = 0, f
     size, count = _positive_int(size, "size", "32"), _positive_int(count, "count", "2048")
     height, width = picture_.shape[:2]
     if size > min(height, width):
-        raise SettingError(f"patches of {size} pixels do not fit in a {height}×{width} picture; "
-                           f"choose size <= {min(height, width)} or a larger picture.")
+        raise SettingError(_("patches of {size} pixels do not fit in a {height}×{width} picture; "
+                              "choose size <= {min_height} or a larger picture.").format(size=size, height=height, width=width, min_height=min(height, width)))
     rng = np.random.default_rng(seed)
     tops = rng.integers(0, height - size + 1, count)
     lefts = rng.integers(0, width - size + 1, count)
@@ -127,8 +128,8 @@ def gram_distances(patches, reference: dict, extractor) -> dict:
     stats = gram_statistics(patches, extractor)
     missing = [layer for layer in stats if layer not in reference]
     if missing:
-        raise SettingError(f"the reference has no Gram matrix for layer {missing[0]!r}; compute both with the same "
-                           "extractor.")
+        raise SettingError(_("the reference has no Gram matrix for layer {value!r}; compute both with the same "
+                              "extractor.").format(value=missing[0]))
     out = {layer: float(losses.gram_distance(stats[layer], reference[layer])) for layer in stats}
     out["mean"] = float(np.mean(list(out.values())))
     return out
