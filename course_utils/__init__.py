@@ -14,6 +14,7 @@ has one home; the other modules import it from there.
 Everywhere (set-up, pictures, checks of settings):
 
 - ``config``        quick-mode switch, cache folder, ``seed()``; ``Initializers``, the seeding policy of network builders
+- ``i18n``          the language switch (``COURSE_LANG``) and ``_()``: the course's messages in Chinese too
 - ``validate``      the checks of settings: whole numbers, seeds, numbers, weights, choices, style weights
 - ``errors``        ``CourseError`` and friends: one plain sentence; ``SettingError`` for a bad setting
 - ``images``        load / save, VGG pre- and de-processing, ``resize`` (the one resizing helper)

@@ -1,7 +1,7 @@
 """Course-wide settings: the quick-mode switch, the language, where files are cached, seeding.
 
-This module imports nothing else of the course at load time (it is at the bottom of the
-import graph); what the course runs on is :func:`course_utils.models.environment`.
+This module imports nothing else of the course at load time but :mod:`course_utils.i18n`, where
+the language switch lives (both are at the bottom of the import graph); what the course runs on is :func:`course_utils.models.environment`.
 
 Quick mode is read here and nowhere else. ``make test`` sets ``COURSE_QUICK=1``
 so that every notebook runs in a minute or two on a laptop CPU; learners get the
@@ -18,6 +18,10 @@ import random
 from pathlib import Path
 
 import numpy as np
+
+# The language switch lives in i18n (at the bottom of the import graph, beside the catalogues); it is a
+# setting like quick mode, so it is reachable from here: config.language(), config.set_language("zh_CN").
+from .i18n import LANGUAGE_VARIABLE, LANGUAGES, language, set_language  # noqa: F401
 
 #: Where the course's source lives (Colab installs from here; notebook badges point here).
 REPO = "ai-painting-course/ai-painting-tensorflow"
@@ -46,42 +50,6 @@ def pick(full, quick):
     True
     """
     return quick if QUICK else full
-
-
-#: The environment variable that chooses the language of the course's messages and figures.
-LANGUAGE_VARIABLE = "COURSE_LANG"
-
-#: The languages the course speaks: English (the default) and Simplified Chinese.
-LANGUAGES = ("en", "zh_CN")
-
-_LANGUAGE_ALIASES = {"en": "en", "zh": "zh_CN", "zh_cn": "zh_CN", "zh_hans": "zh_CN", "zh_hans_cn": "zh_CN"}
-
-
-def _normalise_language(value: str) -> str | None:
-    key = str(value).strip().split(".", 1)[0].replace("-", "_").lower()  # "zh-CN", "zh_CN.UTF-8" ...
-    if key.startswith("en"):
-        return "en"
-    return _LANGUAGE_ALIASES.get(key)
-
-
-def language() -> str:
-    """The language of the course's messages, checks and figure labels: ``"en"`` or ``"zh_CN"``.
-
-    Read from ``COURSE_LANG`` on every call (this is the one place it is read), so that
-    ``%env COURSE_LANG=zh_CN`` in a notebook, or :func:`set_language`, takes effect at once.
-    An unset or unknown value means English.
-    """
-    return _normalise_language(os.environ.get(LANGUAGE_VARIABLE, "")) or "en"
-
-
-def set_language(value: str) -> None:
-    """Speak ``value`` (``"en"`` or ``"zh_CN"``; ``"zh"`` and ``"zh-CN"`` work too) from now on."""
-    chosen = _normalise_language(value)
-    if chosen is None:
-        from .errors import SettingError
-
-        raise SettingError(f"language must be one of {', '.join(LANGUAGES)}, got {value!r}")
-    os.environ[LANGUAGE_VARIABLE] = chosen
 
 
 def cache_dir() -> Path:
