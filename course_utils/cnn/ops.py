@@ -113,16 +113,20 @@ def conv2d(image, kernel, *, stride=1, padding="valid") -> np.ndarray:
         x, k = x[:, :, np.newaxis], k[:, :, np.newaxis, np.newaxis]  # one channel in, one out
     elif x.ndim == 3 and k.ndim == 4:
         if k.shape[2] != x.shape[2]:
-            raise SettingError(_("The kernel has shape {shape}, made for {value} input channels, but the "
-                                  "image has {value2}; its third axis must equal the image's channels.").format(shape=k.shape, value=k.shape[2], value2=x.shape[2]))
+            raise SettingError(_("The kernel has shape {shape}, made for {kernel_channels} input channels, but the "
+                                  "image has {image_channels}; its third axis must equal the image's channels.").format(
+                shape=k.shape, kernel_channels=k.shape[2], image_channels=x.shape[2]))
     elif x.ndim == 3 and k.ndim == 2:
         raise SettingError(_("A 2-D kernel needs a 2-D image, but the image has shape {shape}; make it grey "
-                              "first (image.mean(axis=-1)) or give a (kh, kw, Cin, Cout) kernel.").format(shape=x.shape))
+                              "first (image.mean(axis=-1)) or give a (kh, kw, Cin, Cout) kernel.").format(
+            shape=x.shape))
     else:
         raise SettingError(_("Give a 2-D image (H, W) with a 2-D kernel (kh, kw), or an image (H, W, Cin) with a "
-                              "kernel (kh, kw, Cin, Cout); got shapes {shape} and {shape2}.").format(shape=x.shape, shape2=k.shape))
+                              "kernel (kh, kw, Cin, Cout); got shapes {image_shape} and {kernel_shape}.").format(
+            image_shape=x.shape, kernel_shape=k.shape))
     if 0 in x.shape or 0 in k.shape:
-        raise SettingError(_("The image and the kernel must not be empty; got shapes {shape} and {shape2}.").format(shape=x.shape, shape2=k.shape))
+        raise SettingError(_("The image and the kernel must not be empty; got shapes {image_shape} and "
+                              "{kernel_shape}.").format(image_shape=x.shape, kernel_shape=k.shape))
 
     kh, kw = k.shape[:2]
     if mode == "same":
@@ -130,7 +134,8 @@ def conv2d(image, kernel, *, stride=1, padding="valid") -> np.ndarray:
     height, width = x.shape[:2]
     if kh > height or kw > width:
         raise SettingError(_("The kernel ({kh}×{kw}) is larger than the image ({height}×{width}); "
-                              "use a smaller kernel or padding='same'.").format(kh=kh, kw=kw, height=height, width=width))
+                              "use a smaller kernel or padding='same'.").format(
+            kh=kh, kw=kw, height=height, width=width))
     out_h = (height - kh) // stride + 1
     out_w = (width - kw) // stride + 1
 
@@ -179,7 +184,8 @@ def max_pool2d(x, size=2, stride=None) -> np.ndarray:
     height, width = arr.shape[:2]
     if size > height or size > width:
         raise SettingError(_("The pooling window ({size}×{size}) is larger than x ({height}×{width}); "
-                              "use a smaller size.").format(size=size, height=height, width=width))
+                              "use a smaller size.").format(
+            size=size, height=height, width=width))
     out_h = (height - size) // stride + 1
     out_w = (width - size) // stride + 1
     out = np.full((out_h, out_w) + arr.shape[2:], -np.inf, dtype=np.float32)

@@ -64,7 +64,7 @@ def sampler_sweep(model, judge, real_features, steps=(1000, 250, 50, 20, 10, 5),
     etas = {"DDPM": 1.0, "DDIM": 0.0}
     unknown = [m for m in methods if m not in etas]
     if unknown:
-        raise SettingError(_("methods must be 'DDPM' and/or 'DDIM'; got {value!r}.").format(value=unknown[0]))
+        raise SettingError(_("methods must be 'DDPM' and/or 'DDIM'; got {method!r}.").format(method=unknown[0]))
     jobs = [(m, int(k)) for m in methods for k in steps]
     rows = []
     for method, k in tqdm(jobs, desc=_("samplers"), unit="run", disable=not progress):
@@ -97,22 +97,25 @@ def table(rows, *, floor: float | None = None) -> str:
     """The rows as a Markdown table (FID-like: lower is better; ``floor``: real digits against real ones)."""
     rows = list(rows)
     guided = any(r.guidance is not None for r in rows)
-    head = ["method", "steps"] + (["guidance", "asked-for digit"] if guided else []) + \
-           ["FID-like", "classes covered", "ms per sample"]
+    head = [_("method"), _("steps")] + ([_("guidance"), _("asked-for digit")] if guided else []) + \
+           [_("FID-like"), _("classes covered"), _("ms per sample")]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r.method, "–" if r.steps is None else f"{r.steps:,}"]
+        method = _("DDIM, guided") if r.method == "DDIM, guided" else r.method  # the others are names
+        cells = [method, "–" if r.steps is None else f"{r.steps:,}"]
         if guided:
             cells += ["–" if r.guidance is None else f"{r.guidance:g}",
                       "–" if r.label_accuracy is None else f"{r.label_accuracy:.0%}"]
-        cells += [f"{r.fid_like:.1f}", f"{r.coverage} of 10", f"{1000 * r.seconds_per_sample:.1f}"]
+        cells += [f"{r.fid_like:.1f}", _("{covered} of 10").format(covered=r.coverage),
+                  f"{1000 * r.seconds_per_sample:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     if floor is not None:
-        lines.append(f"\nFloor (real digits against other real digits): FID-like {floor:.1f}.")
+        lines.append("\n" + _("Floor (real digits against other real digits): FID-like {floor:.1f}.").format(
+            floor=floor))
     return "\n".join(lines)
 
 
-def train_for(run, seconds: float, *, description: str = "training", progress: bool = True) -> float:
+def train_for(run, seconds: float, *, description: str | None = None, progress: bool = True) -> float:
     """Train a GAN trainer (notebook 06's) whole epochs until its training time reaches ``seconds``.
 
     The diffusion model's and the GAN's trainers count the same thing (wall-clock seconds of training
@@ -122,12 +125,13 @@ def train_for(run, seconds: float, *, description: str = "training", progress: b
     from tqdm.auto import tqdm
 
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.integer, np.floating)) or seconds <= 0:
-        raise SettingError(_("seconds must be a positive number of seconds, like 120; got {seconds!r}.").format(seconds=seconds))
+        raise SettingError(_("seconds must be a positive number of seconds, like 120; got {seconds!r}.").format(
+            seconds=seconds))
 
     def done() -> float:
         return run.history["seconds"][-1] if run.history["seconds"] else 0.0
 
-    with tqdm(total=round(float(seconds)), desc=description, unit="s", disable=not progress) as bar:
+    with tqdm(total=round(float(seconds)), desc=description or _("training"), unit="s", disable=not progress) as bar:
         while done() < seconds:
             before = done()
             run.train(run.epoch + 1)

@@ -82,7 +82,8 @@ class Diffusion(keras.Model):
         if n_classes is not None:
             n_classes = _positive_int(n_classes, "n_classes", "10")
         if expects_label != (n_classes is not None):
-            raise SettingError(_("give n_classes exactly when the network takes labels (nets.unet(..., n_classes=10))."))
+            raise SettingError(_("give n_classes exactly when the network takes labels "
+                                  "(nets.unet(..., n_classes=10))."))
         self.n_classes = n_classes
         self.label_dropout = _number(label_dropout, "label_dropout", "0.1", 0.0, 1.0)
         self.ema_decay = _number(ema, "ema", "0.999", 0.0, 1.0)
@@ -178,8 +179,9 @@ class Diffusion(keras.Model):
             return np.full(n, self.n_classes, np.int32)
         y = np.broadcast_to(np.asarray(labels), (n,))
         if y.dtype.kind not in "iu" or y.min() < 0 or y.max() > self.n_classes:
-            raise SettingError(_("labels must be whole numbers from 0 to {value} "
-                                  "(or {n_classes}, 'no label'); got {value2}.").format(value=self.n_classes - 1, n_classes=self.n_classes, value2=np.unique(y)[:5].tolist()))
+            raise SettingError(_("labels must be whole numbers from 0 to {largest} "
+                                  "(or {n_classes}, 'no label'); got {found}.").format(
+                largest=self.n_classes - 1, n_classes=self.n_classes, found=np.unique(y)[:5].tolist()))
         return y.astype(np.int32)
 
     def predict_noise(self, x_t, t, labels=None, *, guidance: float = 1.0, ema: bool = True,
@@ -222,7 +224,7 @@ class Diffusion(keras.Model):
 
     def sample(self, n: int | None = None, steps: int = 50, *, eta: float = 0.0, labels=None, guidance: float = 1.0,
                clip: float | None = 1.0, seed: int = 0, noise=None, start: int | None = None, ema: bool = True,
-               keep: int = 0, progress: bool = False, description: str = "sampling"):
+               keep: int = 0, progress: bool = False, description: str | None = None):
         """Pictures (or points) from noise, in ``steps`` steps of the training schedule.
 
         Parameters
@@ -250,17 +252,19 @@ class Diffusion(keras.Model):
         -------
         float32 array of samples; with ``keep``, also a list of ``(t, x_t, x0_hat)``.
         """
-        eta = _number(eta, "eta", "0 (DDIM) or 1 (DDPM)", 0.0, 1.0)
+        # TRANSLATORS: examples in "eta must be a number >= 0 and <= 1, like {example}; …" (and for clip).
+        eta = _number(eta, "eta", _("0 (DDIM) or 1 (DDPM)"), 0.0, 1.0)
         guidance = _number(guidance, "guidance", "3.0", 0.0, 100.0)
         if clip is not None:
-            clip = _number(clip, "clip", "1.0 (or None)", 1e-6)
+            clip = _number(clip, "clip", _("1.0 (or None)"), 1e-6)
         x = self.noise(n, seed) if noise is None else np.asarray(noise, np.float64).copy()
         if start is None:
             times = self.schedule.timesteps(steps)
         else:
             start = int(start)
             if not 0 <= start < self.schedule.steps:
-                raise SettingError(_("start must be a time from 0 to {value}; got {start}.").format(value=self.schedule.steps - 1, start=start))
+                raise SettingError(_("start must be a time from 0 to {largest}; got {start}.").format(
+                    largest=self.schedule.steps - 1, start=start))
             steps = _positive_int(steps, "steps", "50")
             times = np.unique(np.round(np.linspace(0, start, min(steps, start + 1))).astype(np.int64))[::-1]
         rng = np.random.default_rng([int(seed), 9])
@@ -269,7 +273,8 @@ class Diffusion(keras.Model):
         path = []
         from tqdm.auto import tqdm
 
-        for i in tqdm(range(len(times)), desc=description, unit="step", disable=not progress, leave=False):
+        for i in tqdm(range(len(times)), desc=description or _("sampling"), unit="step", disable=not progress,
+                      leave=False):
             t = int(times[i])
             s = int(times[i + 1]) if i + 1 < len(times) else -1
             eps = self.predict_noise(x, t, y, guidance=guidance, ema=ema)

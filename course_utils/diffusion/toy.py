@@ -57,7 +57,7 @@ class Run:
 
 def train(points, *, steps: int = 3000, batch_size: int = 256, schedule: str = "cosine", timesteps: int = 1000,
           hidden: int = 128, learning_rate: float = 1e-3, seed: int = 0, progress: bool = True,
-          description: str = "diffusion on the ring") -> Run:
+          description: str | None = None) -> Run:
     """Train an MLP to predict the noise on ``points`` (N, 2) for ``steps`` steps of ``batch_size`` points."""
     from tqdm.auto import tqdm
 
@@ -71,7 +71,8 @@ def train(points, *, steps: int = 3000, batch_size: int = 256, schedule: str = "
     rng = np.random.default_rng([seed, 5])
     losses, total = [], 0.0
     start = time.perf_counter()
-    for step in tqdm(range(steps), desc=description, unit="step", disable=not progress):
+    for step in tqdm(range(steps), desc=description or _("diffusion on the ring"), unit="step",
+                     disable=not progress):
         batch = x[rng.integers(0, len(x), batch_size)]
         total += float(model.train_on_batch(batch, return_dict=True)["loss"])
         if (step + 1) % 100 == 0 or step + 1 == steps:

@@ -134,7 +134,8 @@ def _feature_map(x, name: str):
     x = tf.cast(tf.convert_to_tensor(x), dtype)
     if x.shape.rank != 4:
         raise SettingError(_("{name} must be a batch of feature maps of shape (B, H, W, C), got shape "
-                              "{tuple_shape}; add the batch axis with x[None] for one map.").format(name=name, tuple_shape=tuple(x.shape)))
+                              "{shape}; add the batch axis with x[None] for one map.").format(
+            name=name, shape=tuple(x.shape)))
     return x
 
 
@@ -205,11 +206,12 @@ def adain(content_features, style_features, alpha: float = 1.0, eps: float = 1e-
     s = tf.cast(_feature_map(style_features, "style_features"), c.dtype)
     alpha, eps = _check_alpha(alpha), _check_eps(eps)
     if c.shape[-1] is not None and s.shape[-1] is not None and c.shape[-1] != s.shape[-1]:
-        raise SettingError(_("the content features have {value} channels and the style features "
-                              "{value2}; take both from the same layer of the same network.").format(value=c.shape[-1], value2=s.shape[-1]))
+        raise SettingError(_("the content features have {content} channels and the style features "
+                              "{style}; take both from the same layer of the same network.").format(
+            content=c.shape[-1], style=s.shape[-1]))
     if c.shape[0] is not None and s.shape[0] is not None and s.shape[0] not in (1, c.shape[0]):
-        raise SettingError(_("there are {value} content maps and {value2} style maps; give one style "
-                              "map for all, or one for each content map.").format(value=c.shape[0], value2=s.shape[0]))
+        raise SettingError(_("there are {content} content maps and {style} style maps; give one style "
+                              "map for all, or one for each content map.").format(content=c.shape[0], style=s.shape[0]))
     c_mean, c_std = channel_stats(c, eps)
     s_mean, s_std = channel_stats(s, eps)
     t = s_std * (c - c_mean) / c_std + s_mean
@@ -223,8 +225,8 @@ def adain(content_features, style_features, alpha: float = 1.0, eps: float = 1e-
 
 def _check_layer(layer) -> str:
     if layer not in ENCODER_LAYERS:
-        raise SettingError(_("layer must be one of {value} (the first ReLU of a VGG19 block); "
-                              "got {layer!r}.").format(value=', '.join(ENCODER_LAYERS), layer=layer))
+        raise SettingError(_("layer must be one of {layers} (the first ReLU of a VGG19 block); "
+                              "got {layer!r}.").format(layers=", ".join(ENCODER_LAYERS), layer=layer))
     return layer
 
 
@@ -308,9 +310,10 @@ def _layer_of(model) -> str:
     channels = {dict(item for item in _VGG if item != "pool")[name]: name for name in ENCODER_LAYERS}
     shape = tuple(model.input_shape) if not isinstance(model.input_shape, list) else ()
     if len(shape) != 4 or shape[-1] not in channels or tuple(model.output_shape)[-1:] != (3,):
-        raise SettingError(_("this network ({name}) is not an AdaIN decoder: it takes {shape} and gives "
-                              "{tuple_output_shape}; build one with adain.decoder() or load one saved by "
-                              "AdaINModel.save.").format(name=model.name, shape=shape, tuple_output_shape=tuple(model.output_shape)))
+        raise SettingError(_("this network ({name}) is not an AdaIN decoder: it takes {input_shape} and gives "
+                              "{output_shape}; build one with adain.decoder() or load one saved by "
+                              "AdaINModel.save.").format(
+            name=model.name, input_shape=shape, output_shape=tuple(model.output_shape)))
     return channels[shape[-1]]
 
 
@@ -321,8 +324,9 @@ def _picture(image, what: str, minimum: int) -> np.ndarray:
     """One picture in the course's format, at least ``minimum`` pixels on its shorter side."""
     picture = images.to_float_rgb(image, what)
     if min(picture.shape[:2]) < minimum:
-        raise ImageError(_("{what} is {value}×{value2} pixels; give one at least "
-                            "{minimum} pixels on each side (load it larger with size=...).").format(what=what, value=picture.shape[0], value2=picture.shape[1], minimum=minimum))
+        raise ImageError(_("{what} is {height}×{width} pixels; give one at least "
+                            "{minimum} pixels on each side (load it larger with size=...).").format(
+            what=what, height=picture.shape[0], width=picture.shape[1], minimum=minimum))
     return picture
 
 
@@ -386,7 +390,8 @@ class AdaINModel:
             style_layers = STYLE_LAYERS[: STYLE_LAYERS.index(found) + 1]
         style_layers = (style_layers,) if isinstance(style_layers, str) else tuple(style_layers)
         if not style_layers or any(name not in STYLE_LAYERS for name in style_layers):
-            raise SettingError(_("style_layers must be taken from {value}; got {style_layers!r}.").format(value=', '.join(STYLE_LAYERS), style_layers=style_layers))
+            raise SettingError(_("style_layers must be taken from {layers}; got {style_layers!r}.").format(
+                layers=", ".join(STYLE_LAYERS), style_layers=style_layers))
         self.decoder = decoder_model
         self.layer = found
         self.style_weight = float(style_weight)
@@ -443,7 +448,8 @@ class AdaINModel:
 
     def _padded(self, content):
         """The photo as a batch, reflect-padded to a multiple of ``factor``; and how to crop it back."""
-        padded, window = images.pad_to_multiple(_picture(content, "the content picture", 2 * self.factor),
+        # TRANSLATORS: the subject of an error about a picture, e.g. "{what} is 5×5 pixels; …".
+        padded, window = images.pad_to_multiple(_picture(content, _("the content picture"), 2 * self.factor),
                                                 self.factor)
         return padded[None], window
 
@@ -451,11 +457,15 @@ class AdaINModel:
         """Refuse a photo (with its largest style image) too large for the memory free."""
         height, width = batch.shape[1:3]
         style_pixels = max((int(np.prod(np.shape(s)[:2])) for s in styles), default=0)
-        memory.check("adain", height, width, subject=f"A {width} x {height} photo", extra_pixels=style_pixels,
-                     fix="load the photo with size={} or less")
+        # TRANSLATORS: the subject starts, and the fix ends, the sentence "{subject} needs about 2.1 GB for
+        # …, and this machine has 1.5 GB free: {fix}."
+        memory.check("adain", height, width, subject=_("A {width} x {height} photo").format(width=width, height=height),
+                     extra_pixels=style_pixels,
+                     fix=lambda side: _("load the photo with size={side} or less").format(side=side))
 
     def _style_features(self, style):
-        picture = _picture(style, "the style picture", 2 * self.factor)
+        # TRANSLATORS: the subject of an error about a picture, e.g. "{what} is 5×5 pixels; …".
+        picture = _picture(style, _("the style picture"), 2 * self.factor)
         return self.encode(picture[None])[self.layer]
 
     def _paint(self, target, window) -> np.ndarray:
@@ -549,11 +559,12 @@ class PairSampler:
                 f"size={self.size})")
 
 
-def _pictures(items, load, size, what: str) -> list:
+def _pictures(items, load, size, empty: str, name: str) -> list:
+    """The pictures ``items`` (names for ``load`` or images); ``empty``: the error for none; ``name``: each's name."""
     items = list(items)
     if not items:
-        raise SettingError(_("give at least one {what}.").format(what=what))
-    return [load(item, size) if isinstance(item, str) else images.to_float_rgb(item, f"{what} {i}")
+        raise SettingError(empty)
+    return [load(item, size) if isinstance(item, str) else images.to_float_rgb(item, name.format(number=i))
             for i, item in enumerate(items)]
 
 
@@ -583,8 +594,10 @@ def sampler(crop: int = DEFAULTS["crop"], *, photos=None, styles=None,
     """
     photos = [name for name in data.content_names() if name not in HOLDOUT] if photos is None else photos
     styles = list(data.STYLES) if styles is None else styles
-    photos = _pictures(photos, data.content, content_size, "photo")
-    styles = _pictures(styles, data.style, style_size, "style") + (photos if photos_as_styles else [])
+    # TRANSLATORS: "photo {number}" and "style {number}" are the subjects of errors about one picture in a list.
+    photos = _pictures(photos, data.content, content_size, _("give at least one photo."), _("photo {number}"))
+    styles = _pictures(styles, data.style, style_size, _("give at least one style."), _("style {number}")) + \
+        (photos if photos_as_styles else [])
     return PairSampler(photos, styles, crop)
 
 
@@ -597,7 +610,8 @@ def trainer(model: AdaINModel, *, crop: int = DEFAULTS["crop"], batch_size: int 
     (``resume=False`` starts afresh); ``pictures`` go to :func:`sampler`.
     """
     if not isinstance(model, AdaINModel):
-        raise SettingError(_("model must be an adain.AdaINModel, like adain.AdaINModel(); got a {kind}.").format(kind=type(model).__name__))
+        raise SettingError(_("model must be an adain.AdaINModel, like adain.AdaINModel(); got a {kind}.").format(
+            kind=type(model).__name__))
     return fit.NetworkTrainer(model.decoder, model.loss_fn, sampler(crop, **pictures), batch_size=batch_size,
                        learning_rate=learning_rate, seed=seed, checkpoint=checkpoint, resume=resume,
                        progress=progress)

@@ -42,7 +42,8 @@ def _vectors(z0, z1) -> tuple[np.ndarray, np.ndarray]:
 def _fractions(t, dtype) -> tuple[np.ndarray, bool]:
     ts = np.asarray(t, dtype=np.float64)
     if ts.ndim > 1 or not np.all(np.isfinite(ts)):
-        raise SettingError(_("t must be a number (or a 1-D array of numbers), usually in [0, 1]; got {t!r}.").format(t=t))
+        raise SettingError(_("t must be a number (or a 1-D array of numbers), usually in [0, 1]; got {t!r}.").format(
+            t=t))
     return ts.reshape(-1, 1).astype(dtype), ts.ndim == 0
 
 
@@ -93,7 +94,9 @@ def slerp(z0, z1, t) -> np.ndarray:
 def path(z0, z1, steps: int = 8, kind: str = "slerp") -> np.ndarray:
     """``steps`` noise vectors from ``z0`` to ``z1`` (both included), shape (steps, latent_dim)."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
-        raise SettingError(_("steps must be a whole number >= 2 (the two ends included), like 8; got {steps!r}.").format(steps=steps))
+        raise SettingError(_("steps must be a whole number >= 2 (the two ends included), like 8; "
+                              "got {steps!r}.").format(
+            steps=steps))
     if kind not in KINDS:
         raise SettingError(_("kind must be 'slerp' or 'lerp'; got {kind!r}.").format(kind=kind))
     ts = np.linspace(0.0, 1.0, int(steps))

@@ -31,7 +31,8 @@ KINDS = ("non_saturating", "minimax", "wgan-gp")
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise SettingError(_("kind must be one of {value}; got {kind!r}.").format(value=', '.join((repr(k) for k in KINDS)), kind=kind))
+        raise SettingError(_("kind must be one of {kinds}; got {kind!r}.").format(
+            kinds=", ".join(repr(k) for k in KINDS), kind=kind))
     return kind
 
 
@@ -40,7 +41,8 @@ def _logits(x, name: str):
     if not x.dtype.is_floating:
         x = tf.cast(x, tf.float32)
     if x.shape.rank is not None and x.shape.rank > 2:
-        raise SettingError(_("{name} should hold one score per image, shape (N,) or (N, 1); got shape {shape}.").format(name=name, shape=x.shape))
+        raise SettingError(_("{name} should hold one score per image, shape (N,) or (N, 1); got shape {shape}.").format(
+            name=name, shape=x.shape))
     return x
 
 

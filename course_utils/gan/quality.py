@@ -29,7 +29,8 @@ def _features(x, name: str) -> np.ndarray:
         raise SettingError(_("{name} must be a 2-D array (samples, features); got shape {shape}. "
                               "Flatten each sample's features first.").format(name=name, shape=x.shape))
     if len(x) < 2:
-        raise SettingError(_("{name} needs at least 2 samples to estimate a covariance; got {len_x}.").format(name=name, len_x=len(x)))
+        raise SettingError(_("{name} needs at least 2 samples to estimate a covariance; got {count}.").format(
+            name=name, count=len(x)))
     if not np.all(np.isfinite(x)):
         raise SettingError(_("{name} contains NaN or infinite values.").format(name=name))
     return x
@@ -55,10 +56,12 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     sigma1, sigma2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
     if mu1.shape != mu2.shape or mu1.ndim != 1:
-        raise SettingError(_("the means must be vectors of the same length; got shapes {shape} and {shape2}.").format(shape=mu1.shape, shape2=mu2.shape))
+        raise SettingError(_("the means must be vectors of the same length; got shapes {shape} and {shape2}.").format(
+            shape=mu1.shape, shape2=mu2.shape))
     d = len(mu1)
     if sigma1.shape != (d, d) or sigma2.shape != (d, d):
-        raise SettingError(_("the covariances must be {d}×{d} matrices; got shapes {shape} and {shape2}.").format(d=d, shape=sigma1.shape, shape2=sigma2.shape))
+        raise SettingError(_("the covariances must be {d}×{d} matrices; got shapes {shape} and {shape2}.").format(
+            d=d, shape=sigma1.shape, shape2=sigma2.shape))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", linalg.LinAlgWarning)
         covmean = linalg.sqrtm(sigma1 @ sigma2)
@@ -78,7 +81,8 @@ def fid_like(real_features, fake_features) -> float:
     real = _features(real_features, "real_features")
     fake = _features(fake_features, "fake_features")
     if real.shape[1] != fake.shape[1]:
-        raise SettingError(_("real and generated features differ in length: {value} and {value2}.").format(value=real.shape[1], value2=fake.shape[1]))
+        raise SettingError(_("real and generated features differ in length: {real} and {generated}.").format(
+            real=real.shape[1], generated=fake.shape[1]))
     return frechet_distance(*feature_statistics(real), *feature_statistics(fake))
 
 
@@ -91,7 +95,7 @@ class Coverage:
     shares: np.ndarray  # (n_classes,) fraction of the samples predicted as each class
 
     def __str__(self):
-        return f"{self.covered} of {self.n_classes} classes"
+        return _("{covered} of {n_classes} classes").format(covered=self.covered, n_classes=self.n_classes)
 
 
 def class_coverage(predictions, n_classes: int = 10, min_share: float | None = None) -> Coverage:
@@ -108,7 +112,8 @@ def class_coverage(predictions, n_classes: int = 10, min_share: float | None = N
     p = np.asarray(predictions)
     if p.ndim == 2:
         if p.shape[1] != n_classes:
-            raise SettingError(_("probabilities have {value} columns but n_classes is {n_classes}.").format(value=p.shape[1], n_classes=n_classes))
+            raise SettingError(_("probabilities have {columns} columns but n_classes is {n_classes}.").format(
+                columns=p.shape[1], n_classes=n_classes))
         p = np.argmax(p, axis=1)
     if p.ndim != 1 or len(p) == 0:
         raise SettingError(_("predictions must be class numbers (N,) or probabilities (N, {n_classes}); got shape "

@@ -56,7 +56,8 @@ _REAL_COLOUR, _FAKE_COLOUR = "#1f77b4", "#d62728"
 
 def _whole(value, name: str, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise SettingError(_("{name} must be a whole number >= {low}; got {value!r}.").format(name=name, low=low, value=value))
+        raise SettingError(_("{name} must be a whole number >= {low}; got {value!r}.").format(
+            name=name, low=low, value=value))
     return int(value)
 
 
@@ -75,9 +76,11 @@ def _points(points, name: str) -> np.ndarray:
         raise SettingError(_("{name} must be an array of points with shape (N, 2); got "
                               "{kind}.").format(name=name, kind=type(points).__name__)) from None
     if arr.ndim != 2 or arr.shape[1] != 2:
-        raise SettingError(_("{name} must be an array of points with shape (N, 2); got shape {shape}.").format(name=name, shape=arr.shape))
+        raise SettingError(_("{name} must be an array of points with shape (N, 2); got shape {shape}.").format(
+            name=name, shape=arr.shape))
     if not np.all(np.isfinite(arr)):
-        raise SettingError(_("{name} contains NaN or infinite values: the training has probably diverged.").format(name=name))
+        raise SettingError(_("{name} contains NaN or infinite values: the training has probably diverged.").format(
+            name=name))
     return arr
 
 
@@ -179,7 +182,8 @@ class ModeCoverage:
     shares: np.ndarray  # (n_modes,) share of the samples within 3 std of each mode
 
     def __str__(self):
-        return f"{self.covered} of {self.n_modes} modes, {100 * self.good:.0f} % good samples"
+        return _("{covered} of {n_modes} modes, {percent_good:.0f} % good samples").format(
+            covered=self.covered, n_modes=self.n_modes, percent_good=100 * self.good)
 
 
 def mode_coverage(points, centres, std: float = STD, *, min_share: float | None = None) -> ModeCoverage:
@@ -246,10 +250,10 @@ class Snapshot:
 
     @property
     def title(self) -> str:
-        text = f"step {self.step}"
-        if self.coverage is not None:
-            text += f" · {self.coverage.covered}/{self.coverage.n_modes} modes"
-        return text
+        if self.coverage is None:
+            return _("step {step}").format(step=self.step)
+        return _("step {step} · {covered}/{n_modes} modes").format(
+            step=self.step, covered=self.coverage.covered, n_modes=self.coverage.n_modes)
 
 
 class Snapshots(keras.callbacks.Callback):
@@ -287,7 +291,7 @@ class Snapshots(keras.callbacks.Callback):
 
     def __init__(self, every: int = 500, *, n_points: int = 1000, limit: float = 3.0, resolution: int = 60,
                  centres=None, std: float = STD, seed: int = 1234, progress: bool = False, total=None,
-                 description: str = "training"):
+                 description: str | None = None):
         super().__init__()
         self.every = _whole(every, "every")
         self.n_points = _whole(n_points, "n_points")
@@ -336,7 +340,7 @@ class Snapshots(keras.callbacks.Callback):
         if self.progress:
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=self.total, desc=self.description, unit="step")
+            self._bar = tqdm(total=self.total, desc=self.description or _("training"), unit="step")
 
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
@@ -405,9 +409,11 @@ def train(real, *, loss: str = "non_saturating", steps: int = 2000, batch_size: 
     steps, batch_size, every = _whole(steps, "steps"), _whole(batch_size, "batch_size"), _whole(every, "every")
     seed = _whole(seed, "seed", low=0)
     if steps % every:
-        raise SettingError(_("steps ({steps}) must be a multiple of every ({every}), the steps between snapshots.").format(steps=steps, every=every))
+        raise SettingError(_("steps ({steps}) must be a multiple of every ({every}), the steps between "
+                              "snapshots.").format(steps=steps, every=every))
     if len(real) < batch_size:
-        raise SettingError(_("real has {len_real} points, fewer than one batch of {batch_size}.").format(len_real=len(real), batch_size=batch_size))
+        raise SettingError(_("real has {points} points, fewer than one batch of {batch_size}.").format(
+            points=len(real), batch_size=batch_size))
     learning_rate = _positive(learning_rate, "learning_rate")
 
     def optimizer(updates_per_step):
@@ -422,7 +428,7 @@ def train(real, *, loss: str = "non_saturating", steps: int = 2000, batch_size: 
     data = (tf.data.Dataset.from_tensor_slices(real).shuffle(len(real), seed=seed).repeat()
             .batch(batch_size, drop_remainder=True))
     snaps = Snapshots(every, centres=centres, std=std, progress=progress, total=steps,
-                      description=description or f"{loss}, seed {seed}")
+                      description=description or _("{loss}, seed {seed}").format(loss=loss, seed=seed))
     start = time.perf_counter()
     history = model.fit(data, epochs=steps // every, steps_per_epoch=every, shuffle=False, callbacks=[snaps],
                         verbose=0)
@@ -452,10 +458,11 @@ def coverage_table(results: dict) -> str:
             if not isinstance(cov, ModeCoverage):
                 raise SettingError(_("results[{name!r}] must hold Run or ModeCoverage objects (from toy.train or "
                                       "toy.mode_coverage); got {kind}.").format(name=name, kind=type(run).__name__))
-            cells.append(f"{cov.covered}/{cov.n_modes} modes, {100 * cov.good:.0f} % good")
+            cells.append(_("{covered}/{n_modes} modes, {percent_good:.0f} % good").format(
+                covered=cov.covered, n_modes=cov.n_modes, percent_good=100 * cov.good))
         rows.append((str(name), cells))
         width = max(width, len(cells))
-    head = "| setting | " + " | ".join(f"run {i + 1}" for i in range(width)) + " |"
+    head = "| " + " | ".join([_("setting")] + [_("run {number}").format(number=i + 1) for i in range(width)]) + " |"
     rule = "|---|" + "---|" * width
     lines = [f"| {name} | " + " | ".join(cells + [""] * (width - len(cells))) + " |" for name, cells in rows]
     return "\n".join([head, rule] + lines)
@@ -516,10 +523,10 @@ def _draw_surface(fig, ax, snap: Snapshot, real, colorbar: bool):
     if snap.probability:
         shown = ax.contourf(snap.xs, snap.ys, snap.surface, levels=np.linspace(0, 1, 11), cmap="RdBu_r",
                             vmin=0, vmax=1)
-        label = "D(x): probability 'real'"
+        label = _("D(x): probability 'real'")
     else:
         shown = ax.contourf(snap.xs, snap.ys, snap.surface, levels=12, cmap="RdBu_r")
-        label = "critic's score C(x)"
+        label = _("critic's score C(x)")
     if colorbar:
         fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label=label)
     if real is not None:
@@ -534,7 +541,8 @@ def _draw_surface(fig, ax, snap: Snapshot, real, colorbar: bool):
 
 def _check_snapshot(snap, name="snapshot") -> Snapshot:
     if not isinstance(snap, Snapshot):
-        raise SettingError(_("{name} must be a Snapshot (from toy.Snapshots); got {kind}.").format(name=name, kind=type(snap).__name__))
+        raise SettingError(_("{name} must be a Snapshot (from toy.Snapshots); got {kind}.").format(
+            name=name, kind=type(snap).__name__))
     return snap
 
 
@@ -568,7 +576,7 @@ def _shared_colorbar(fig, axes, probabilities):
         bar.set_label(_("D(x): probability 'real'"))
     elif not any(probabilities):
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), "RdBu_r"), ax=axes, shrink=0.9, pad=0.02)
-        bar.set_ticks([0, 1], labels=["low", "high"])
+        bar.set_ticks([0, 1], labels=[_("low"), _("high")])
         bar.set_label(_("critic's score C(x), each panel\nscaled to its own range"))
 
 
@@ -595,8 +603,8 @@ def snapshots_figure(snapshots, real=None, *, ncols: int | None = None, suptitle
     for i, snap in enumerate(snapshots):
         _check_snapshot(snap, f"snapshots[{i}]")
     if titles is not None and (isinstance(titles, str) or len(titles) != len(snapshots)):
-        raise SettingError(_("give one title per snapshot: {len_snapshots} snapshots, "
-                              "{value} titles.").format(len_snapshots=len(snapshots), value=1 if isinstance(titles, str) else len(titles)))
+        raise SettingError(_("give one title per snapshot: {snapshots} snapshots, {titles} titles.").format(
+            snapshots=len(snapshots), titles=1 if isinstance(titles, str) else len(titles)))
     real = None if real is None else _points(real, "real")
     ncols = min(len(snapshots), 5) if ncols is None else min(_whole(ncols, "ncols"), len(snapshots))
     nrows = -(-len(snapshots) // ncols)

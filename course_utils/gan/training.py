@@ -123,7 +123,8 @@ class GAN(keras.Model):
         if update is None:
             update = "alternating" if (loss == "wgan-gp" or d_steps > 1) else "simultaneous"
         if update not in UPDATES:
-            raise SettingError(_("update must be 'simultaneous' or 'alternating'; got {update!r}.").format(update=update))
+            raise SettingError(_("update must be 'simultaneous' or 'alternating'; got {update!r}.").format(
+                update=update))
         if update == "simultaneous" and (loss == "wgan-gp" or d_steps > 1):
             raise SettingError(_("WGAN-GP and d_steps > 1 need update='alternating': the critic is updated "
                                   "first, then the generator through it."))
