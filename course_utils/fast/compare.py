@@ -360,7 +360,7 @@ def compare(methods: dict, content, style, *, objective=None, repeats: int = 1, 
     """
     if not isinstance(methods, dict) or not methods:
         raise CompareError(_("methods must be a dict of name -> function(content, style), "
-                              "like {{'Magenta': magenta.stylize}}."))
+                              "like {{'Magenta': magenta.stylize}}.").format())
     for name, fn in methods.items():
         # TRANSLATORS: the subject of "{what} must be a function to call, …".
         _check_callable(fn, _("The method {name!r}").format(name=name))
