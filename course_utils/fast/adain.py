@@ -559,11 +559,15 @@ class PairSampler:
                 f"size={self.size})")
 
 
-def _pictures(items, load, size, empty: str, name: str) -> list:
-    """The pictures ``items`` (names for ``load`` or images); ``empty``: the error for none; ``name``: each's name."""
+def _pictures(items, load, size, kind: str) -> list:
+    """The pictures ``items`` (names for ``load`` or images) of ``kind`` "photo" or "style"."""
     items = list(items)
     if not items:
-        raise SettingError(empty)
+        if kind == "photo":
+            raise SettingError(_("give at least one photo."))
+        raise SettingError(_("give at least one style."))
+    # TRANSLATORS: "photo {number}" and "style {number}" are the subjects of errors about one picture in a list.
+    name = _("photo {number}") if kind == "photo" else _("style {number}")
     return [load(item, size) if isinstance(item, str) else images.to_float_rgb(item, name.format(number=i))
             for i, item in enumerate(items)]
 
@@ -594,10 +598,8 @@ def sampler(crop: int = DEFAULTS["crop"], *, photos=None, styles=None,
     """
     photos = [name for name in data.content_names() if name not in HOLDOUT] if photos is None else photos
     styles = list(data.STYLES) if styles is None else styles
-    # TRANSLATORS: "photo {number}" and "style {number}" are the subjects of errors about one picture in a list.
-    photos = _pictures(photos, data.content, content_size, _("give at least one photo."), _("photo {number}"))
-    styles = _pictures(styles, data.style, style_size, _("give at least one style."), _("style {number}")) + \
-        (photos if photos_as_styles else [])
+    photos = _pictures(photos, data.content, content_size, "photo")
+    styles = _pictures(styles, data.style, style_size, "style") + (photos if photos_as_styles else [])
     return PairSampler(photos, styles, crop)
 
 
