@@ -219,7 +219,7 @@ def test_the_layer_table_in_chinese():
     with in_language("zh_CN"):
         text = str(cnn.layer_table(model))
     heading = text.splitlines()[0].split()
-    assert heading[:4] == ["层", "类型", "输出形状", "参数"] and "感受野" in heading
+    assert heading[:4] == ["层", "类型", "输出形状", "参数量"] and "感受野" in heading
     assert "卷积" in text and "池化" in text and text.splitlines()[-1].startswith("参数总数：")
     english = str(cnn.layer_table(model))
     assert english.splitlines()[0].split()[:2] == ["layer", "kind"] and "total parameters: " in english
