@@ -37,6 +37,7 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from .errors import ImageError, SettingError
+from .i18n import _
 
 MIN_SIZE = 32
 """The smallest image side :func:`make` accepts, in pixels."""
@@ -217,7 +218,7 @@ def swirl(rng: np.random.Generator, size: int) -> np.ndarray:
     moon = (rng.uniform(0.78, 0.88), rng.uniform(0.1, 0.16), 0.055)
     vortices.append((moon[0], moon[1], 0.09, 0.06))
     stars = []
-    for _ in range(60):  # scatter stars in the sky, away from each other
+    for _unused in range(60):  # scatter stars in the sky, away from each other
         if len(stars) == 7:
             break
         sx, sy = rng.uniform(0.05, 0.95), rng.uniform(0.05, 0.5)
@@ -500,7 +501,7 @@ def composition(rng: np.random.Generator, size: int) -> np.ndarray:
 
     # 1. crossing lines, far behind everything
     img, d = layer()
-    for _ in range(7):
+    for _unused in range(7):
         a = rng.uniform(0, np.pi)
         px, py = rng.uniform(0.15, 0.85, 2)
         dx, dy = np.cos(a), np.sin(a)
@@ -544,7 +545,7 @@ def composition(rng: np.random.Generator, size: int) -> np.ndarray:
 
     # 5. translucent discs of many sizes scattered over the picture
     img, d = layer()
-    for _ in range(14):
+    for _unused in range(14):
         r = 0.12 * rng.random() ** 2 + 0.015
         cx, cy = rng.uniform(0.05, 0.95, 2)
         d.ellipse(box(cx, cy, r), fill=rgba(pick(), 0.7))
@@ -572,7 +573,7 @@ def composition(rng: np.random.Generator, size: int) -> np.ndarray:
             c = palette["black"] if (i + j) % 2 else palette["cream"]
             left, top = qx + i * cell, qy + j * cell
             d.rectangle([left * u, top * u, (left + cell) * u, (top + cell) * u], fill=rgba(c))
-    for _ in range(5):
+    for _unused in range(5):
         cx, cy = rng.uniform(0.1, 0.9, 2)
         a = rng.uniform(0, np.pi)
         length, thick = rng.uniform(0.1, 0.25), rng.uniform(0.01, 0.025)
@@ -583,21 +584,21 @@ def composition(rng: np.random.Generator, size: int) -> np.ndarray:
 
     # 8. arcs and fine lines in front
     img, d = layer()
-    for _ in range(4):
+    for _unused in range(4):
         cx, cy = rng.uniform(0.2, 0.8, 2)
         r = rng.uniform(0.08, 0.3)
         start = rng.uniform(0, 360)
         d.arc(box(cx, cy, r), start, start + rng.uniform(60, 160), fill=rgba(palette["black"]), width=lw * 2)
-    for _ in range(6):
+    for _unused in range(6):
         px, py = rng.uniform(0.05, 0.95, 2)
         a = rng.uniform(0, np.pi)
         length = rng.uniform(0.1, 0.35)
         d.line([px * u, py * u, (px + length * np.cos(a)) * u, (py + length * np.sin(a)) * u],
                fill=rgba(palette["black"]), width=max(1, lw // 2))
-    for _ in range(10):
+    for _unused in range(10):
         cx, cy = rng.uniform(0.05, 0.95, 2)
         d.ellipse(box(cx, cy, rng.uniform(0.006, 0.014)), fill=rgba(palette["black"]))
-    for _ in range(2):  # combs: short parallel strokes side by side
+    for _unused in range(2):  # combs: short parallel strokes side by side
         cx, cy = rng.uniform(0.15, 0.85, 2)
         a = rng.uniform(0, np.pi)
         dx, dy = np.cos(a), np.sin(a)
@@ -705,7 +706,7 @@ def pointillism(rng: np.random.Generator, size: int) -> np.ndarray:
     # trees: a big one in the foreground at one edge, small ones on the middle hill
     edge_x = rng.choice([0.08, 0.92]) + rng.uniform(-0.02, 0.02)
     trees = [(edge_x, 0.99, 0.16, 3.2)]  # (x, ground, crown radius, trunk height / radius)
-    for _ in range(40):
+    for _unused in range(40):
         if len(trees) == 3:
             break
         tx = rng.uniform(0.08, 0.92)
@@ -798,11 +799,11 @@ def make(name: str, size: int = 512, seed: int = 0) -> np.ndarray:
     """
     if not isinstance(name, str) or name not in STYLES:
         known = ", ".join(STYLES)
-        raise ImageError(f"Unknown style {name!r}; the course's styles are: {known}.")
+        raise ImageError(_("Unknown style {name!r}; the course's styles are: {known}.").format(name=name, known=known))
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_SIZE:
         raise SettingError(
-            f"Cannot paint a style image of size {size!r}: use a whole number of pixels, {MIN_SIZE} or more, "
-            "like size=512."
+            _("Cannot paint a style image of size {size!r}: use a whole number of pixels, {MIN_SIZE} or more, "
+               "like size=512.").format(size=size, MIN_SIZE=MIN_SIZE)
         )
     rng = np.random.default_rng(seed)
     image = STYLES[name](rng, int(size))

@@ -23,6 +23,7 @@ import numpy as np
 
 from ._io import atomic_path
 from .errors import CourseError
+from .i18n import _
 
 __all__ = ["GAN_FORMAT", "NETWORK_FORMAT", "FORMATS", "CheckpointError", "write_checkpoint", "read_checkpoint",
            "variable_arrays", "assign_arrays", "check_compatible"]
@@ -65,19 +66,19 @@ def read_checkpoint(path, *, format: str) -> tuple[dict, dict]:
     """
     path = Path(path)
     if not path.is_file():
-        raise CheckpointError(f"There is no checkpoint file at {path}.")
+        raise CheckpointError(_("There is no checkpoint file at {path}.").format(path=path))
     try:
         with np.load(path, allow_pickle=False) as f:
             meta = json.loads(str(f["meta"][()]))
             arrays = {name: f[name] for name in f.files if name != "meta"}
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as err:
-        raise CheckpointError(f"The checkpoint {path} is damaged or incomplete ({type(err).__name__}: "
-                              f"{_first_clause(err)}); delete it to train from the start, or pass resume=False."
+        raise CheckpointError(_("The checkpoint {path} is damaged or incomplete ({kind}: "
+                                 "{first_clause_err}); delete it to train from the start, or pass resume=False.").format(path=path, kind=type(err).__name__, first_clause_err=_first_clause(err))
                               ) from None
     if not isinstance(meta, dict) or meta.get("format") != format:
-        raise CheckpointError(f"{path} is not a checkpoint of {format.split('/')[0]} (format "
-                              f"{meta.get('format') if isinstance(meta, dict) else None!r}); "
-                              "choose another folder, or pass resume=False to replace it.")
+        raise CheckpointError(_("{path} is not a checkpoint of {value} (format "
+                                 "{value2!r}); "
+                                 "choose another folder, or pass resume=False to replace it.").format(path=path, value=format.split('/')[0], value2=meta.get('format') if isinstance(meta, dict) else None))
     return arrays, meta
 
 
@@ -104,17 +105,17 @@ def check_compatible(arrays: dict, meta: dict, where, groups: dict, settings: di
     for group, variables in groups.items():
         stored = sorted(name for name in arrays if name.startswith(group + "/"))
         if len(stored) != len(variables):
-            raise CheckpointError(f"{where} was written for a different model: its {group} has "
-                                  f"{len(stored)} variables, this one {len(variables)}; {advice}.")
+            raise CheckpointError(_("{where} was written for a different model: its {group} has "
+                                     "{len_stored} variables, this one {len_variables}; {advice}.").format(where=where, group=group, len_stored=len(stored), len_variables=len(variables), advice=advice))
         for name, variable in zip(stored, variables):
             if tuple(arrays[name].shape) != tuple(variable.shape):
-                raise CheckpointError(f"{where} was written for a different model: {group} variable "
-                                      f"{variable.path} has shape {tuple(arrays[name].shape)} there and "
-                                      f"{tuple(variable.shape)} here; {advice}.")
+                raise CheckpointError(_("{where} was written for a different model: {group} variable "
+                                         "{path} has shape {tuple_shape} there and "
+                                         "{tuple_shape2} here; {advice}.").format(where=where, group=group, path=variable.path, tuple_shape=tuple(arrays[name].shape), tuple_shape2=tuple(variable.shape), advice=advice))
     for key, here in settings.items():
         if meta.get(key) != here:
-            raise CheckpointError(f"{where} was written for a run with {key}={meta.get(key)}, and this one "
-                                  f"has {key}={here}; use the same settings to continue it, or {advice}.")
+            raise CheckpointError(_("{where} was written for a run with {key}={value}, and this one "
+                                     "has {key}={here}; use the same settings to continue it, or {advice}.").format(where=where, key=key, value=meta.get(key), here=here, advice=advice))
 
 
 def _first_clause(err) -> str:

@@ -44,6 +44,7 @@ import numpy as np
 
 from . import art, config, downloads, images, validate
 from .errors import DownloadError, ImageError, SettingError
+from .i18n import _
 
 __all__ = [
     "CONTENT_PHOTOS",
@@ -143,7 +144,7 @@ _DOWNLOAD_TIMEOUT = 30.0
 def _key(name, what: str) -> str:
     """Normalise a catalogue name: 'Starry Night' and 'starry-night' mean 'starry_night'."""
     if not isinstance(name, str):
-        raise SettingError(f"The {what} name must be a string, like 'astronaut'; got a {type(name).__name__}.")
+        raise SettingError(_("The {what} name must be a string, like 'astronaut'; got a {kind}.").format(what=what, kind=type(name).__name__))
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
@@ -155,7 +156,7 @@ def _quoted(names) -> str:
 def _unknown(name: str, what: str, valid) -> ImageError:
     close = difflib.get_close_matches(_key(name, what), list(valid), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return ImageError(f"There is no {what} called {name!r}{hint}; choose one of {_quoted(valid)}.")
+    return ImageError(_("There is no {what} called {name!r}{hint}; choose one of {quoted_valid}.").format(what=what, name=name, hint=hint, quoted_valid=_quoted(valid)))
 
 
 def _pick(name, what: str, valid) -> str:
@@ -187,8 +188,8 @@ def content(name: str, size=None) -> np.ndarray:
         array = np.asarray(getattr(skimage.data, _SKIMAGE_LOADERS[key])())
     except Exception as exc:  # noqa: BLE001 - e.g. an older scikit-image that downloads it
         raise ImageError(
-            f"scikit-image could not provide the photo {key!r} ({type(exc).__name__}: {exc}); "
-            f"use another one of {_quoted(CONTENT_PHOTOS)}, or a picture of your own with images.load(path)."
+            _("scikit-image could not provide the photo {key!r} ({kind}: {exc}); "
+               "use another one of {quoted_CONTENT_PHOTOS}, or a picture of your own with images.load(path).").format(key=key, kind=type(exc).__name__, exc=exc, quoted_CONTENT_PHOTOS=_quoted(CONTENT_PHOTOS))
         ) from None
     return images.load(array, size=size)  # black-and-white (H, W) becomes three equal channels
 
@@ -235,8 +236,8 @@ def _painting_url(key: str) -> str:
         return info["url"]
     if not base.lower().startswith(("http://", "https://", "file://")):
         raise DownloadError(
-            f"{PAINTINGS_URL_ENV} is set to {base!r}, which is not an address starting with http://, https:// "
-            f"or file://; fix it (for example http://192.168.1.10:8000/paintings) or unset it to use the internet."
+            _("{PAINTINGS_URL_ENV} is set to {base!r}, which is not an address starting with http://, https:// "
+               "or file://; fix it (for example http://192.168.1.10:8000/paintings) or unset it to use the internet.").format(PAINTINGS_URL_ENV=PAINTINGS_URL_ENV, base=base)
         )
     return base.rstrip("/") + "/" + info["file"]
 
@@ -324,16 +325,16 @@ def load_any(name_or_path, size=None) -> np.ndarray:
             close = difflib.get_close_matches(key, names, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ImageError(
-                f"{name_or_path!r} is neither an image file nor a picture in the course's catalogue{hint}; "
-                f"use a path or URL, a content photo ({', '.join(CONTENT_PHOTOS)}), "
-                f"a style ({', '.join(STYLES)}) or a painting ({', '.join(PAINTINGS)})."
+                _("{name_or_path!r} is neither an image file nor a picture in the course's catalogue{hint}; "
+                   "use a path or URL, a content photo ({value}), "
+                   "a style ({value2}) or a painting ({value3}).").format(name_or_path=name_or_path, hint=hint, value=', '.join(CONTENT_PHOTOS), value2=', '.join(STYLES), value3=', '.join(PAINTINGS))
             )
         if not is_url:
             name_or_path = str(Path(text).expanduser())
     elif isinstance(name_or_path, os.PathLike):
         path = Path(name_or_path).expanduser()
         if not path.is_file():
-            raise ImageError(f"There is no image file at {str(path)!r}; check the path.")
+            raise ImageError(_("There is no image file at {path!r}; check the path.").format(path=str(path)))
         name_or_path = path
     return images.load(name_or_path, size=size)
 
@@ -429,8 +430,8 @@ def digits(size: int = 16, source: str = "sklearn", *, limit: int | None = None,
     source = validate.choice(source, DIGIT_SOURCES, "source")
     value_range = tuple(value_range) if isinstance(value_range, (tuple, list)) else value_range
     if value_range not in ((0, 1), (-1, 1)):
-        raise SettingError(f"value_range must be (0, 1) or (-1, 1), like value_range=(-1, 1) for a GAN; "
-                           f"got {value_range!r}.")
+        raise SettingError(_("value_range must be (0, 1) or (-1, 1), like value_range=(-1, 1) for a GAN; "
+                              "got {value_range!r}.").format(value_range=value_range))
     if source == "sklearn":
         from sklearn.datasets import load_digits
 

@@ -44,6 +44,7 @@ from pathlib import Path, PurePosixPath
 
 from . import config
 from .errors import DownloadError, SettingError
+from .i18n import _
 
 __all__ = ["fetch", "sha256_of"]
 
@@ -76,14 +77,14 @@ def sha256_of(path) -> str:
 
 def _check_url(url) -> urllib.parse.SplitResult:
     if not isinstance(url, str):
-        raise SettingError(f"url must be a web address as a string, like 'https://example.org/picture.jpg'; "
-                           f"got a {type(url).__name__}.")
+        raise SettingError(_("url must be a web address as a string, like 'https://example.org/picture.jpg'; "
+                              "got a {kind}.").format(kind=type(url).__name__))
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme.lower() not in _SCHEMES:
-        raise SettingError(f"Cannot download {url!r}: the url must start with http://, https:// or file://.")
+        raise SettingError(_("Cannot download {url!r}: the url must start with http://, https:// or file://.").format(url=url))
     if parts.scheme.lower() in ("http", "https") and not parts.hostname:
-        raise SettingError(f"Cannot download {url!r}: the url has no host name; give one like "
-                           "'https://example.org/a.jpg'.")
+        raise SettingError(_("Cannot download {url!r}: the url has no host name; give one like "
+                              "'https://example.org/a.jpg'.").format(url=url))
     return parts
 
 
@@ -95,14 +96,14 @@ def _default_fname(parts: urllib.parse.SplitResult, url: str) -> str:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:200]
     if not name:
-        raise SettingError(f"Cannot derive a file name from {url!r}: pass fname='something.jpg'.")
+        raise SettingError(_("Cannot derive a file name from {url!r}: pass fname='something.jpg'.").format(url=url))
     return name
 
 
 def _check_fname(fname) -> str:
     if not isinstance(fname, str):
-        raise SettingError("fname must be a file name as a string, like fname='picture.jpg'; got a "
-                           f"{type(fname).__name__}.")
+        raise SettingError(_("fname must be a file name as a string, like fname='picture.jpg'; got a "
+                              "{kind}.").format(kind=type(fname).__name__))
     if (
         not fname
         or fname in (".", "..")
@@ -111,7 +112,7 @@ def _check_fname(fname) -> str:
         or any(ord(c) < 32 for c in fname)
         or len(fname) > 255
     ):
-        raise SettingError(f"fname must be a plain file name without folders, like fname='picture.jpg'; got {fname!r}.")
+        raise SettingError(_("fname must be a plain file name without folders, like fname='picture.jpg'; got {fname!r}.").format(fname=fname))
     return fname
 
 
@@ -120,25 +121,25 @@ def _check_sha256(sha256) -> str | None:
         return None
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.strip()):
         raise SettingError(
-            f"sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints); got {sha256!r}."
+            _("sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints); got {sha256!r}.").format(sha256=sha256)
         )
     return sha256.strip().lower()  # Keras compares with hexdigest(), which is lowercase
 
 
 def _check_subdir(subdir) -> str:
     if not isinstance(subdir, str):
-        raise SettingError("subdir must be a folder name as a string, like subdir='paintings'; got a "
-                           f"{type(subdir).__name__}.")
+        raise SettingError(_("subdir must be a folder name as a string, like subdir='paintings'; got a "
+                              "{kind}.").format(kind=type(subdir).__name__))
     parts = PurePosixPath(subdir.replace("\\", "/")).parts
     if not subdir or subdir.startswith(("/", "\\")) or os.path.isabs(subdir) or not parts or ".." in parts:
-        raise SettingError(f"subdir must be a relative folder inside the course's cache, like subdir='paintings'; "
-                           f"got {subdir!r}.")
+        raise SettingError(_("subdir must be a relative folder inside the course's cache, like subdir='paintings'; "
+                              "got {subdir!r}.").format(subdir=subdir))
     return os.path.join(*parts)
 
 
 def _check_timeout(timeout) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
-        raise SettingError(f"timeout must be a number of seconds > 0, like timeout=30; got {timeout!r}.")
+        raise SettingError(_("timeout must be a number of seconds > 0, like timeout=30; got {timeout!r}.").format(timeout=timeout))
     return float(timeout)
 
 
@@ -199,8 +200,8 @@ def fetch(
     subdir = _check_subdir(subdir)
     timeout = _check_timeout(timeout)
     if alternative is not None and not isinstance(alternative, str):
-        raise SettingError(f"alternative must be a sentence (a string) that says what else to do; "
-                           f"got a {type(alternative).__name__}.")
+        raise SettingError(_("alternative must be a sentence (a string) that says what else to do; "
+                              "got a {kind}.").format(kind=type(alternative).__name__))
 
     from ._tf import keras  # imported here so that `import course_utils.data` stays light
 

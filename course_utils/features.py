@@ -29,6 +29,7 @@ import numpy as np
 
 from .errors import ImageError, SettingError
 from .validate import numbers as _numpy
+from .i18n import _
 
 __all__ = ["normalise_map", "top_channels", "filter_tiles", "channel_maps", "layer_maps",
            "shuffle_positions", "random_crops", "style_grams"]
@@ -40,8 +41,8 @@ def _activations(features, name: str = "features") -> np.ndarray:
     if arr.ndim == 4 and arr.shape[0] == 1:
         arr = arr[0]
     if arr.ndim != 3:
-        raise SettingError(f"{name} must be the activations of one image, (H, W, C) or (1, H, W, C); "
-                           f"got shape {arr.shape}.")
+        raise SettingError(_("{name} must be the activations of one image, (H, W, C) or (1, H, W, C); "
+                              "got shape {shape}.").format(name=name, shape=arr.shape))
     return arr
 
 
@@ -62,10 +63,10 @@ def normalise_map(fmap) -> np.ndarray:
     """
     arr = _numpy(fmap, "fmap").astype(np.float32)
     if arr.ndim != 2 or arr.size == 0:
-        raise SettingError(f"fmap must be one 2-D feature map of shape (H, W), got shape {arr.shape}; "
-                           "pick one channel first, e.g. fmap[..., 0].")
+        raise SettingError(_("fmap must be one 2-D feature map of shape (H, W), got shape {shape}; "
+                              "pick one channel first, e.g. fmap[..., 0].").format(shape=arr.shape))
     if not np.all(np.isfinite(arr)):
-        raise SettingError("fmap contains NaN or infinite values; fix the computation that produced it.")
+        raise SettingError(_("fmap contains NaN or infinite values; fix the computation that produced it."))
     low, high = arr.min(), arr.max()
     if high == low:
         return np.zeros_like(arr)
@@ -89,7 +90,7 @@ def top_channels(fmap, k) -> list[int]:
     """
     arr = _activations(fmap, "fmap")
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise SettingError(f"k must be a whole number >= 1, like k=8; got {k!r}.")
+        raise SettingError(_("k must be a whole number >= 1, like k=8; got {k!r}.").format(k=k))
     means = arr.reshape(-1, arr.shape[-1]).astype(np.float64).mean(axis=0)
     order = np.argsort(-means, kind="stable")
     return [int(c) for c in order[: min(int(k), arr.shape[-1])]]
@@ -124,8 +125,8 @@ def filter_tiles(kernel) -> list[np.ndarray]:
     """
     arr = _numpy(kernel, "kernel").astype(np.float32)
     if arr.ndim != 4 or 0 in arr.shape:
-        raise SettingError(f"kernel must be a Conv2D kernel of shape (kh, kw, cin, cout), got shape {arr.shape}; "
-                           "pass layer.kernel of a convolution layer.")
+        raise SettingError(_("kernel must be a Conv2D kernel of shape (kh, kw, cin, cout), got shape {shape}; "
+                              "pass layer.kernel of a convolution layer.").format(shape=arr.shape))
     if arr.shape[2] == 3:
         return [_centred(arr[:, :, :, c]) for c in range(arr.shape[3])]
     return [np.repeat(_centred(arr[:, :, :, c].mean(axis=2))[:, :, np.newaxis], 3, axis=2)
@@ -139,13 +140,13 @@ def _check_channels(channels, count: int) -> list[int]:
     try:
         channels = list(channels)
     except TypeError:
-        raise SettingError(f"channels must be a list of channel indices like [0, 5, 12]; got {channels!r}.") from None
+        raise SettingError(_("channels must be a list of channel indices like [0, 5, 12]; got {channels!r}.").format(channels=channels)) from None
     if not channels:
-        raise SettingError("channels is empty; give at least one channel index, e.g. [0, 1, 2].")
+        raise SettingError(_("channels is empty; give at least one channel index, e.g. [0, 1, 2]."))
     for c in channels:
         if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer)) or not 0 <= c < count:
-            raise SettingError(f"Channels must be whole numbers from 0 to {count - 1} for these {count}-channel "
-                               f"features; got {c!r}.")
+            raise SettingError(_("Channels must be whole numbers from 0 to {value} for these {count}-channel "
+                                  "features; got {c!r}.").format(value=count - 1, count=count, c=c))
     return [int(c) for c in channels]
 
 
@@ -215,8 +216,8 @@ def layer_maps(image, layers, *, channels=None, base=None) -> dict[str, np.ndarr
     deepest = max(layers, key=lambda name: _smallest_side(extractor.model, name))
     need = _smallest_side(extractor.model, deepest)
     if min(picture.shape[:2]) < need:
-        raise ImageError(f"The image ({picture.shape[0]}×{picture.shape[1]} pixels) is too small for layer "
-                         f"{deepest!r}; give at least {need} pixels a side.")
+        raise ImageError(_("The image ({value}×{value2} pixels) is too small for layer "
+                            "{deepest!r}; give at least {need} pixels a side.").format(value=picture.shape[0], value2=picture.shape[1], deepest=deepest, need=need))
     outputs = extractor(picture[np.newaxis])
     result = {}
     for name in layers:
@@ -260,14 +261,14 @@ def random_crops(image, size: int, count: int = 2, seed: int = 0) -> list[np.nda
     picture = to_float_rgb(image, "the image")
     for value, name in ((size, "size"), (count, "count")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise SettingError(f"{name} must be a positive whole number, like {name}=4; got {value!r}.")
+            raise SettingError(_("{name} must be a positive whole number, like {name}=4; got {value!r}.").format(name=name, value=value))
     height, width = picture.shape[:2]
     if size > min(height, width):
-        raise SettingError(f"crops of {size} pixels do not fit in a {height}×{width} image; "
-                           f"choose size <= {min(height, width)}.")
+        raise SettingError(_("crops of {size} pixels do not fit in a {height}×{width} image; "
+                              "choose size <= {min_height}.").format(size=size, height=height, width=width, min_height=min(height, width)))
     rng = np.random.default_rng(seed)
     crops = []
-    for _ in range(count):
+    for _unused in range(count):
         top, left = int(rng.integers(0, height - size + 1)), int(rng.integers(0, width - size + 1))
         crops.append(picture[top: top + size, left: left + size].copy())
     return crops

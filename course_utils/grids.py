@@ -20,6 +20,7 @@ import numpy as np
 from . import validate
 from ._io import atomic_path
 from .errors import SettingError
+from .i18n import _
 
 __all__ = ["grid_shape", "to_pixels", "tile", "patchwork", "save_png", "save_gif"]
 
@@ -38,7 +39,7 @@ def to_pixels(images) -> np.ndarray:
 
 def _lay_out(x: np.ndarray, ncols: int, pad: int, pad_value: float) -> np.ndarray:
     """float (N, H, W, 3) in [0, 1] → one float (rows·(H+pad)+pad, ncols·(W+pad)+pad, 3) picture."""
-    n, h, w, _ = x.shape
+    n, h, w, _unused = x.shape
     rows, ncols = grid_shape(n, ncols)
     grid = np.full((pad + rows * (h + pad), pad + ncols * (w + pad), 3), pad_value, np.float32)
     for i, image in enumerate(x):
@@ -51,7 +52,7 @@ def _lay_out(x: np.ndarray, ncols: int, pad: int, pad_value: float) -> np.ndarra
 def _batch(images, what: str) -> np.ndarray:
     x = to_pixels(images)
     if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
-        raise SettingError(f"{what} needs a batch of images (N, H, W, 1 or 3); got shape {x.shape}.")
+        raise SettingError(_("{what} needs a batch of images (N, H, W, 1 or 3); got shape {shape}.").format(what=what, shape=x.shape))
     return np.repeat(x, 3, axis=-1) if x.shape[-1] == 1 else x
 
 
@@ -75,12 +76,12 @@ def patchwork(patches, rows: int, cols: int) -> np.ndarray:
     """The first ``rows × cols`` patches (in [-1, 1]) side by side, no gaps: one picture in [0, 1]."""
     raw = np.asarray(patches.numpy() if hasattr(patches, "numpy") else patches, dtype=np.float32)
     if raw.size and (raw.min() < -1.001 or raw.max() > 1.001):
-        raise SettingError("patches must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
-                           "with patches * 2 - 1.")
+        raise SettingError(_("patches must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
+                              "with patches * 2 - 1."))
     x = _batch(raw, "patchwork")
     rows, cols = validate.positive_int(rows, "rows", "4"), validate.positive_int(cols, "cols", "6")
     if rows * cols > len(x):
-        raise SettingError(f"a {rows}×{cols} patchwork needs {rows * cols} patches; got {len(x)}.")
+        raise SettingError(_("a {rows}×{cols} patchwork needs {value} patches; got {len_x}.").format(rows=rows, cols=cols, value=rows * cols, len_x=len(x)))
     return _lay_out(x[: rows * cols], cols, 0, 0.0)
 
 
@@ -103,14 +104,14 @@ def save_gif(frames, path, *, fps: float = 5.0, hold: float = 1.5) -> Path:
 
     frames = [np.asarray(f) for f in frames]
     if not frames:
-        raise SettingError("there are no frames to animate yet: train for at least one epoch first.")
+        raise SettingError(_("there are no frames to animate yet: train for at least one epoch first."))
     if len({f.shape for f in frames}) != 1 or frames[0].dtype != np.uint8:
-        raise SettingError("the frames must be uint8 pictures of one shape, like GANTrainer.frames.")
+        raise SettingError(_("the frames must be uint8 pictures of one shape, like GANTrainer.frames."))
     fps = validate.number(fps, "fps", "5", above=0, maximum=50)
     hold = validate.number(hold, "hold", "1.5", minimum=0)
     path = Path(path)
     if path.suffix.lower() != ".gif":
-        raise SettingError(f"the animation's file name must end in .gif, like 'progress.gif'; got {str(path)!r}.")
+        raise SettingError(_("the animation's file name must end in .gif, like 'progress.gif'; got {path!r}.").format(path=str(path)))
     durations = [1000.0 / fps] * len(frames)
     durations[-1] = max(durations[-1], 1000.0 * hold)
     with atomic_path(path) as tmp:

@@ -32,6 +32,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from . import memory, validate
 from ._io import atomic_path
 from .errors import ImageError, SettingError
+from .i18n import _
 
 __all__ = [
     "VGG_MEAN_BGR",
@@ -80,10 +81,10 @@ def _check_size(size) -> int | None:
         return None
     if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)):
         raise SettingError(
-            f"size must be a whole number of pixels for the longest side, like size=256; got {size!r}."
+            _("size must be a whole number of pixels for the longest side, like size=256; got {size!r}.").format(size=size)
         )
     if size < 1:
-        raise SettingError(f"size must be at least 1 pixel (it sets the longest side), like size=256; got size={size}.")
+        raise SettingError(_("size must be at least 1 pixel (it sets the longest side), like size=256; got size={size}.").format(size=size))
     return int(size)
 
 
@@ -124,8 +125,8 @@ def as_numpy(x, what: str = "the array") -> np.ndarray:
         return np.asarray(x)
     except Exception as err:  # noqa: BLE001 - whatever the object raises, say it plainly
         raise ImageError(
-            f"Cannot turn {what} (a {type(x).__name__}) into a NumPy array ({err}); "
-            "pass a NumPy array, an eager tf.Tensor, a PIL image or a file path."
+            _("Cannot turn {what} (a {kind}) into a NumPy array ({err}); "
+               "pass a NumPy array, an eager tf.Tensor, a PIL image or a file path.").format(what=what, kind=type(x).__name__, err=err)
         ) from err
 
 
@@ -152,17 +153,17 @@ def _to_unit_float(arr: np.ndarray, what: str, tolerance: float) -> np.ndarray:
     if arr.dtype.kind != "f":
         hint = " (for whole numbers 0..255 use x.astype(np.uint8))" if arr.dtype.kind in "iu" else ""
         raise ImageError(
-            f"{what} has {_describe(arr)}; expected uint8 (0..255), uint16 (0..65535), bool, "
-            f"or floats in [0, 1]{hint}."
+            _("{what} has {describe_arr}; expected uint8 (0..255), uint16 (0..65535), bool, "
+               "or floats in [0, 1]{hint}.").format(what=what, describe_arr=_describe(arr), hint=hint)
         )
     arr = arr.astype(np.float32)
     if not np.all(np.isfinite(arr)):
-        raise ImageError(f"{what} contains NaN or infinite values; fix the computation that produced it.")
+        raise ImageError(_("{what} contains NaN or infinite values; fix the computation that produced it.").format(what=what))
     low, high = float(arr.min()), float(arr.max())
     if low < -tolerance or high > 1.0 + tolerance:
         raise ImageError(
-            f"{what} has float values from {low:.4g} to {high:.4g}, but images in the course "
-            f"lie in [0, 1]; {_range_hint(low, high)}."
+            _("{what} has float values from {low:.4g} to {high:.4g}, but images in the course "
+               "lie in [0, 1]; {range_hint_low}.").format(what=what, low=low, high=high, range_hint_low=_range_hint(low, high))
         )
     return np.clip(arr, 0.0, 1.0)
 
@@ -178,7 +179,7 @@ def _to_hwc(arr: np.ndarray, what: str) -> np.ndarray:
     else:
         arr_hwc = arr
     if not shape_ok or arr_hwc.ndim != 3 or arr_hwc.shape[-1] not in (1, 3, 4):
-        raise ImageError(f"{what} has {_describe(arr)}; expected an image of shape {_SHAPES}.")
+        raise ImageError(_("{what} has {describe_arr}; expected an image of shape {SHAPES}.").format(what=what, describe_arr=_describe(arr), SHAPES=_SHAPES))
     return arr_hwc
 
 
@@ -193,8 +194,8 @@ def to_float_rgb(image, what: str = "the image", tolerance: float = _LOAD_TOLERA
     arr = as_numpy(image, what)
     if arr.dtype.kind not in "biuf":
         raise ImageError(
-            f"{what} has {_describe(arr)}; expected numbers (uint8, uint16, bool or float) "
-            f"in an array of shape {_SHAPES}."
+            _("{what} has {describe_arr}; expected numbers (uint8, uint16, bool or float) "
+               "in an array of shape {SHAPES}.").format(what=what, describe_arr=_describe(arr), SHAPES=_SHAPES)
         )
     arr = _to_hwc(arr, what)
     arr = _to_unit_float(arr, what, tolerance)
@@ -233,9 +234,9 @@ def resize(image, shape, *, method: str = "bilinear", edges: str = "reflect") ->
     except (TypeError, ValueError) as err:
         if isinstance(err, SettingError):
             raise
-        raise SettingError(f"shape must be a (height, width) pair like (256, 384); got {shape!r}.") from None
+        raise SettingError(_("shape must be a (height, width) pair like (256, 384); got {shape!r}.").format(shape=shape)) from None
     if arr.ndim not in (2, 3):
-        raise SettingError(f"resize takes an image (H, W) or (H, W, C); got an array of shape {arr.shape}.")
+        raise SettingError(_("resize takes an image (H, W) or (H, W, C); got an array of shape {shape}.").format(shape=arr.shape))
     if arr.shape[:2] == (height, width):
         return arr
     if method == "lanczos":
@@ -277,12 +278,12 @@ def _check_pixels(im: Image.Image, name: str, max_pixels: int) -> None:
     """Reject images with no pixels, or more than ``max_pixels``, before decoding."""
     width, height = im.size
     if width == 0 or height == 0:
-        raise ImageError(f"{name} has no pixels (size {width} x {height}); use a real picture.")
+        raise ImageError(_("{name} has no pixels (size {width} x {height}); use a real picture.").format(name=name, width=width, height=height))
     if width * height > max_pixels:
         raise ImageError(
-            f"{name} is too large: {width} x {height} pixels ({width * height / 1e6:.1f} megapixels), "
-            f"more than max_pixels={max_pixels:,}; shrink it with an image editor, or pass a larger "
-            "max_pixels= if you trust the file."
+            _("{name} is too large: {width} x {height} pixels ({value:.1f} megapixels), "
+               "more than max_pixels={max_pixels:,}; shrink it with an image editor, or pass a larger "
+               "max_pixels= if you trust the file.").format(name=name, width=width, height=height, value=width * height / 1000000.0, max_pixels=max_pixels)
         )
 
 
@@ -301,7 +302,7 @@ def _decode(im: Image.Image, name: str) -> None:
         im.load()
     except _DECODE_ERRORS as err:
         raise ImageError(
-            f"{name} is damaged or truncated and cannot be decoded ({err}); download or export it again."
+            _("{name} is damaged or truncated and cannot be decoded ({err}); download or export it again.").format(name=name, err=err)
         ) from err
 
 
@@ -327,8 +328,8 @@ def _pil_to_rgb(im: Image.Image, name: str) -> Image.Image:
         return im if im.mode == "RGB" else im.convert("RGB")
     except ValueError as err:
         raise ImageError(
-            f"{name} uses the colour mode {im.mode!r}, which cannot be converted to RGB ({err}); "
-            "save it as an RGB PNG or JPEG."
+            _("{name} uses the colour mode {mode!r}, which cannot be converted to RGB ({err}); "
+               "save it as an RGB PNG or JPEG.").format(name=name, mode=im.mode, err=err)
         ) from err
 
 
@@ -388,8 +389,8 @@ def _not_an_image(path: Path, name: str) -> ImageError:
         head = file.read(64)
     kind = " (it looks like text, e.g. a web page or an error message)" if _looks_like_text(head) else ""
     return ImageError(
-        f"{name} is not an image file Pillow can read{kind}; use a PNG or JPEG picture, "
-        "or download it again."
+        _("{name} is not an image file Pillow can read{kind}; use a PNG or JPEG picture, "
+           "or download it again.").format(name=name, kind=kind)
     )
 
 
@@ -397,12 +398,12 @@ def _check_file(path: Path, name: str) -> None:
     """Missing file, a folder or an empty file: one clear sentence each."""
     if not path.exists():
         raise ImageError(
-            f"No file at {name}; check the path (relative paths start in '{Path.cwd()}')."
+            _("No file at {name}; check the path (relative paths start in '{value}').").format(name=name, value=Path.cwd())
         )
     if path.is_dir():
-        raise ImageError(f"{name} is a folder, not an image file; pass the path of a picture inside it.")
+        raise ImageError(_("{name} is a folder, not an image file; pass the path of a picture inside it.").format(name=name))
     if path.stat().st_size == 0:
-        raise ImageError(f"{name} is empty (0 bytes); the download or copy probably failed, so get it again.")
+        raise ImageError(_("{name} is empty (0 bytes); the download or copy probably failed, so get it again.").format(name=name))
 
 
 def _open(path: Path, name: str) -> Image.Image:
@@ -412,10 +413,10 @@ def _open(path: Path, name: str) -> Image.Image:
         raise _not_an_image(path, name) from None
     except Image.DecompressionBombError as err:
         raise ImageError(
-            f"{name} is too large to open safely ({err}); shrink it with an image editor."
+            _("{name} is too large to open safely ({err}); shrink it with an image editor.").format(name=name, err=err)
         ) from None
     except OSError as err:
-        raise ImageError(f"Cannot read {name} ({err.strerror or err}); check that the file is readable.") from err
+        raise ImageError(_("Cannot read {name} ({value}); check that the file is readable.").format(name=name, value=err.strerror or err)) from err
 
 
 def _load_file(path, size: int | None, max_pixels: int, label: str | None = None) -> np.ndarray:
@@ -430,7 +431,7 @@ def _load_file(path, size: int | None, max_pixels: int, label: str | None = None
             with im:
                 return _load_pil(im, name, size, max_pixels, draft=True)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-            raise ImageError(f"{name} is too large to decode safely ({err}); shrink it first.") from None
+            raise ImageError(_("{name} is too large to decode safely ({err}); shrink it first.").format(name=name, err=err)) from None
 
 
 def _load_url(url: str, size: int | None, max_pixels: int) -> np.ndarray:
@@ -508,8 +509,8 @@ def load(source, size=None, *, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray:
         image = _load_array(source, size)
     else:
         raise ImageError(
-            f"load() takes a file path, an http(s) URL, a NumPy array, a tf.Tensor or a PIL image; "
-            f"got a {type(source).__name__}."
+            _("load() takes a file path, an http(s) URL, a NumPy array, a tf.Tensor or a PIL image; "
+               "got a {kind}.").format(kind=type(source).__name__)
         )
     return np.ascontiguousarray(image, dtype=np.float32)
 
@@ -530,7 +531,7 @@ def save_format(path: Path) -> str:
     fmt = Image.registered_extensions().get(ext)
     if fmt is None or fmt not in Image.SAVE:
         problem = f"Pillow cannot write '{ext}' files" if ext else "the name has no extension"
-        raise ImageError(f"Cannot save '{path}': {problem}; end the name in .png or .jpg.")
+        raise ImageError(_("Cannot save '{path}': {problem}; end the name in .png or .jpg.").format(path=path, problem=problem))
     return fmt
 
 
@@ -557,18 +558,18 @@ def save(image, path, *, quality: int = 95) -> Path:
     existing file is only replaced by a complete one.
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise ImageError(f"save() needs a file path like 'out.png'; got a {type(path).__name__}.")
+        raise ImageError(_("save() needs a file path like 'out.png'; got a {kind}.").format(kind=type(path).__name__))
     path = Path(path).expanduser()
     fmt = save_format(path)
     if path.is_dir():
-        raise ImageError(f"Cannot save to '{path}': it is a folder; add a file name like 'out.png'.")
+        raise ImageError(_("Cannot save to '{path}': it is a folder; add a file name like 'out.png'.").format(path=path))
     pixels = to_uint8(image, f"The image to save as '{path}'")
     options = {"quality": int(quality)} if fmt in ("JPEG", "WEBP") else {}
     try:
         with atomic_path(path) as tmp:
             Image.fromarray(pixels).save(tmp, format=fmt, **options)
     except OSError as err:
-        raise ImageError(f"Could not write '{path}' ({err}); check the folder exists and is writable.") from err
+        raise ImageError(_("Could not write '{path}' ({err}); check the folder exists and is writable.").format(path=path, err=err)) from err
     return path
 
 
@@ -586,7 +587,7 @@ def _is_tensor(x) -> bool:
 
 def _check_last_axis(shape, what: str) -> None:
     if len(shape) == 0 or shape[-1] not in (3, None):
-        raise ImageError(f"{what} has shape {tuple(shape)}; expected RGB images of shape (..., 3).")
+        raise ImageError(_("{what} has shape {tuple_shape}; expected RGB images of shape (..., 3).").format(what=what, tuple_shape=tuple(shape)))
 
 
 def _tf_float(x, what: str):
@@ -600,7 +601,7 @@ def _tf_float(x, what: str):
 def _np_float(x, what: str) -> np.ndarray:
     arr = as_numpy(x, what)
     if arr.dtype.kind not in "biuf":
-        raise ImageError(f"{what} has {_describe(arr)}; expected numbers in an array of shape (..., 3).")
+        raise ImageError(_("{what} has {describe_arr}; expected numbers in an array of shape (..., 3).").format(what=what, describe_arr=_describe(arr)))
     _check_last_axis(arr.shape, what)
     return arr.astype(np.float32)
 
@@ -671,7 +672,7 @@ def _check_batch_shape(shape, what: str, *, batch_required: bool) -> None:
     ok_batch = len(shape) == 4 and shape[0] in (1, None)
     if not (ok_single or ok_batch) or shape[-1] not in (3, None):
         expected = "(1, H, W, 3)" if batch_required else "(H, W, 3) or (1, H, W, 3)"
-        raise ImageError(f"{what} has shape {shape}; expected {expected}.")
+        raise ImageError(_("{what} has shape {shape}; expected {expected}.").format(what=what, shape=shape, expected=expected))
 
 
 def to_batch(image):
@@ -691,7 +692,7 @@ def to_batch(image):
                        batch_required=False)
     if not tensor.dtype.is_floating:
         raise ImageError(
-            f"{what} has dtype {tensor.dtype.name}; expected floats in [0, 1] (convert it with images.load)."
+            _("{what} has dtype {name}; expected floats in [0, 1] (convert it with images.load).").format(what=what, name=tensor.dtype.name)
         )
     tensor = tf.cast(tensor, tf.float32)
     return tensor if tensor.shape.rank == 4 else tensor[tf.newaxis]
@@ -708,7 +709,7 @@ def from_batch(batch) -> np.ndarray:
     what = "The batch given to from_batch"
     arr = as_numpy(batch, what)
     if arr.dtype.kind not in "biuf":
-        raise ImageError(f"{what} has {_describe(arr)}; expected numbers of shape (1, H, W, 3).")
+        raise ImageError(_("{what} has {describe_arr}; expected numbers of shape (1, H, W, 3).").format(what=what, describe_arr=_describe(arr)))
     _check_batch_shape(arr.shape, what, batch_required=False)
     image = arr[0] if arr.ndim == 4 else arr
     return np.array(image, dtype=np.float32, order="C", copy=True)

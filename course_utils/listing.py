@@ -51,6 +51,7 @@ import textwrap
 from typing import Callable
 
 from .errors import SettingError
+from .i18n import _
 
 __all__ = ["ARTICLE", "INSTALL", "PUBLISHED", "CORRECTED", "lines_with", "undefined_names", "unused_names",
            "imported_modules", "unused_requirements", "with_keras", "definition", "function", "statements",
@@ -286,11 +287,11 @@ plt.show()
 
 def _parse(source: str) -> ast.Module:
     if not isinstance(source, str):
-        raise SettingError(f"source must be Python code as a string, got {type(source).__name__}")
+        raise SettingError(_("source must be Python code as a string, got {kind}").format(kind=type(source).__name__))
     try:
         return ast.parse(source)
     except SyntaxError as err:
-        raise SettingError(f"source is not valid Python: {err.msg} on line {err.lineno}") from None
+        raise SettingError(_("source is not valid Python: {msg} on line {lineno}").format(msg=err.msg, lineno=err.lineno)) from None
 
 
 def lines_with(text: str, source: str = PUBLISHED) -> list[tuple[int, str]]:
@@ -302,7 +303,7 @@ def lines_with(text: str, source: str = PUBLISHED) -> list[tuple[int, str]]:
     [(116, "imsave('style_transferred_image.png', output_image)")]
     """
     if not isinstance(text, str) or not text:
-        raise SettingError(f"text must be a non-empty string to look for, got {text!r}")
+        raise SettingError(_("text must be a non-empty string to look for, got {text!r}").format(text=text))
     return [(number, line.strip()) for number, line in enumerate(source.splitlines(), start=1) if text in line]
 
 
@@ -656,7 +657,7 @@ def unused_requirements(install: str = INSTALL, source: str = PUBLISHED) -> list
     ['opencv-python']
     """
     if not isinstance(install, str) or not re.match(r"\s*(pip3?|python3? -m pip) install\s", install):
-        raise SettingError(f"install must be a 'pip install ...' line, got {install!r}")
+        raise SettingError(_("install must be a 'pip install ...' line, got {install!r}").format(install=install))
     packages = [word for word in install.split(" install ", 1)[1].split() if not word.startswith("-")]
     imported = imported_modules(source)
 
@@ -706,7 +707,7 @@ def definition(name: str, source: str = PUBLISHED) -> str:
             lines = source.splitlines()[start.lineno - 1:node.end_lineno]
             return "\n".join(lines)
     defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    raise SettingError(f"the listing defines no function {name!r}; it defines {', '.join(defined)}")
+    raise SettingError(_("the listing defines no function {name!r}; it defines {value}").format(name=name, value=', '.join(defined)))
 
 
 def _register(code: str, what: str) -> str:
@@ -725,7 +726,7 @@ def function(name: str, namespace: dict, source: str = PUBLISHED) -> Callable:
     the other pieces corrected.
     """
     if not isinstance(namespace, dict):
-        raise SettingError(f"namespace must be a dict of the names the function uses, got {type(namespace).__name__}")
+        raise SettingError(_("namespace must be a dict of the names the function uses, got {kind}").format(kind=type(namespace).__name__))
     code = definition(name, source) + "\n"
     exec(compile(code, _register(code, name), "exec"), namespace)  # noqa: S102
     return namespace[name]
@@ -764,12 +765,12 @@ def statements(first: str, last: str | None = None, source: str = PUBLISHED) -> 
     """
     for text, what in ((first, "first"), (last, "last")):
         if (text is not None or what == "first") and (not isinstance(text, str) or not text):
-            raise SettingError(f"{what} must be a non-empty piece of the listing's text, got {text!r}")
+            raise SettingError(_("{what} must be a non-empty piece of the listing's text, got {text!r}").format(what=what, text=text))
     tree = _parse(source)
     count = source.count(first)
     if count != 1:
         where = "does not occur" if count == 0 else f"occurs {count} times"
-        raise SettingError(f"{first!r} {where} in the listing; give a piece of text that occurs exactly once")
+        raise SettingError(_("{first!r} {where} in the listing; give a piece of text that occurs exactly once").format(first=first, where=where))
     lines = source.splitlines(keepends=True)
     line_starts = list(itertools.accumulate([0] + [len(line.encode()) for line in lines]))
 
@@ -782,16 +783,16 @@ def statements(first: str, last: str | None = None, source: str = PUBLISHED) -> 
 
     found = _statement_at(tree.body, byte_offset(source.index(first)), span)
     if found is None:
-        raise SettingError(f"{first!r} is not inside a statement of the listing (a comment?)")
+        raise SettingError(_("{first!r} is not inside a statement of the listing (a comment?)").format(first=first))
     begin, block = found
     end = begin
     if last is not None:
         position = source.find(last, source.index(first) + len(first))
         if position < 0:
-            raise SettingError(f"{last!r} does not occur after {first!r} in the listing")
+            raise SettingError(_("{last!r} does not occur after {first!r} in the listing").format(last=last, first=first))
         following = [s for s in block[block.index(begin):] if span(s)[0] <= byte_offset(position) < span(s)[1]]
         if not following:
-            raise SettingError(f"{last!r} is not in the same block of the listing as {first!r}")
+            raise SettingError(_("{last!r} is not in the same block of the listing as {first!r}").format(last=last, first=first))
         end = following[0]
     return textwrap.dedent("".join(lines[begin.lineno - 1:end.end_lineno])).rstrip("\n")
 
@@ -836,9 +837,9 @@ def error_of(code, namespace: dict | None = None) -> str | None:
     True
     """
     if not isinstance(code, str) and not callable(code):
-        raise SettingError(f"code must be a string of Python or a function of no arguments, got {type(code).__name__}")
+        raise SettingError(_("code must be a string of Python or a function of no arguments, got {kind}").format(kind=type(code).__name__))
     if namespace is not None and not isinstance(namespace, dict):
-        raise SettingError(f"namespace must be a dict, got {type(namespace).__name__}")
+        raise SettingError(_("namespace must be a dict, got {kind}").format(kind=type(namespace).__name__))
     try:
         if isinstance(code, str):
             compiled = compile(code, _register(code + "\n", "fragment"), "exec")

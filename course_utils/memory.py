@@ -38,6 +38,7 @@ import sys
 from pathlib import Path
 
 from .errors import SettingError
+from .i18n import _
 
 __all__ = ["Work", "WORKS", "ENV", "available", "estimate", "largest_side", "check", "check_size"]
 
@@ -87,7 +88,7 @@ def _from_environment() -> float | None:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise SettingError(f"{ENV} must be a number of gigabytes > 0, like {ENV}=8; got {text!r}.")
+        raise SettingError(_("{ENV} must be a number of gigabytes > 0, like {ENV}=8; got {text!r}.").format(ENV=ENV, text=text))
     return value * GB
 
 
@@ -103,7 +104,7 @@ def _inactive_file(path: Path, key: str) -> int:
     """Page cache the kernel can drop (counted in a cgroup's usage, yet free for the taking)."""
     try:
         for line in path.read_text().splitlines():
-            name, _, value = line.partition(" ")
+            name, _unused, value = line.partition(" ")
             if name == key and value.strip().isdigit():
                 return int(value)
     except OSError:
@@ -116,7 +117,7 @@ def _cgroup_free(root: Path = Path("/sys/fs/cgroup"), membership: Path = Path("/
     own = []
     try:
         for line in membership.read_text().splitlines():
-            _, controllers, where = line.split(":", 2)
+            _unused, controllers, where = line.split(":", 2)
             if controllers in ("", "memory") or "memory" in controllers.split(","):
                 own.append(where.lstrip("/"))
     except (OSError, ValueError):
@@ -200,7 +201,7 @@ def _resident() -> float:
 
 def _work(work: str) -> Work:
     if work not in WORKS:
-        raise SettingError(f"work must be one of {', '.join(repr(w) for w in WORKS)}; got {work!r}.")
+        raise SettingError(_("work must be one of {value}; got {work!r}.").format(value=', '.join((repr(w) for w in WORKS)), work=work))
     return WORKS[work]
 
 
@@ -267,8 +268,8 @@ def check(work: str, height: int, width: int, *, subject: str, fix, extra_pixels
     amount = _amount(need)
     start = f"{subject} needs {'' if amount.startswith('less') else 'about '}{amount} for {kind.doing}, and {has}"
     if side < 1:
-        raise SettingError(f"{start}, not enough for any picture: close other programs or notebooks, or set "
-                           f"{ENV} to the gigabytes free if more is free than measured.")
+        raise SettingError(_("{start}, not enough for any picture: close other programs or notebooks, or set "
+                              "{ENV} to the gigabytes free if more is free than measured.").format(start=start, ENV=ENV))
     raise SettingError(f"{start}: {fix(side) if callable(fix) else fix.format(side)}.")
 
 

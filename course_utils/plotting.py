@@ -26,6 +26,7 @@ from ._io import atomic_path
 from .errors import ImageError, SettingError
 from .grids import grid_shape
 from .images import OUTPUT_TOLERANCE, as_numpy, to_float_rgb, load
+from .i18n import _
 
 __all__ = ["use_course_style", "grid_figure", "show_grid", "show", "curves_figure", "show_curves",
            "squares_figure", "progress_figure", "show_figure", "png_bytes", "close"]
@@ -66,7 +67,7 @@ def _as_items(images, titles) -> tuple[list, list]:
     """(list of images, list of titles) from a list, a dict, or a batch array."""
     if isinstance(images, dict):
         if titles is not None:
-            raise ImageError("Give titles either as the keys of the dict of images or as titles=, not both.")
+            raise ImageError(_("Give titles either as the keys of the dict of images or as titles=, not both."))
         titles = [str(key) for key in images]
         images = list(images.values())
     elif isinstance(images, (list, tuple)):
@@ -76,12 +77,12 @@ def _as_items(images, titles) -> tuple[list, list]:
     else:
         images = [images]
     if not images:
-        raise ImageError("There are no images to show: the list is empty.")
+        raise ImageError(_("There are no images to show: the list is empty."))
     if titles is None:
         titles = [None] * len(images)
     elif isinstance(titles, str) or len(titles) != len(images):
         count = 1 if isinstance(titles, str) else len(titles)
-        raise ImageError(f"Got {len(images)} images but {count} titles; give one title per image (or None).")
+        raise ImageError(_("Got {len_images} images but {count} titles; give one title per image (or None).").format(len_images=len(images), count=count))
     return images, [None if t is None else str(t) for t in titles]
 
 
@@ -92,7 +93,7 @@ def _panel_data(image, what: str):
     arr = as_numpy(image, what)
     if arr.ndim == 2:
         if arr.dtype.kind not in "biuf" or arr.size == 0:
-            raise ImageError(f"{what} has shape {arr.shape} and dtype {arr.dtype}; expected numbers.")
+            raise ImageError(_("{what} has shape {shape} and dtype {dtype}; expected numbers.").format(what=what, shape=arr.shape, dtype=arr.dtype))
         return arr.astype(np.float32), True
     return to_float_rgb(arr, what, OUTPUT_TOLERANCE), False
 
@@ -107,7 +108,7 @@ def _grid_shape(count: int, ncols) -> tuple[int, int]:
 
 def _row_height(panels, panel_size: float) -> float:
     """Panel height: the tallest aspect ratio among the panels, within reason."""
-    ratio = max(arr.shape[0] / arr.shape[1] for arr, _ in panels)
+    ratio = max(arr.shape[0] / arr.shape[1] for arr, _unused in panels)
     return panel_size * min(max(ratio, 0.25), 3.0)
 
 
@@ -205,7 +206,7 @@ def png_bytes(fig: Figure) -> bytes:
 
 def _check_png_path(path) -> None:
     if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".png"):
-        raise SettingError(f"save_to must be a file name ending in .png, like save_to='grid.png'; got {path!r}.")
+        raise SettingError(_("save_to must be a file name ending in .png, like save_to='grid.png'; got {path!r}.").format(path=path))
 
 
 def _save_png(fig: Figure, path) -> None:
@@ -266,7 +267,7 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
     """
     use_course_style()
     if not isinstance(series, dict) or not series:
-        raise SettingError("series must be a dict of name -> list of values, with at least one entry.")
+        raise SettingError(_("series must be a dict of name -> list of values, with at least one entry."))
     fig = Figure(figsize=size, layout="constrained")
     ax = fig.add_subplot()
     for name, values in series.items():
@@ -274,8 +275,8 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
         xs = x.get(name) if isinstance(x, dict) else x
         xs = np.arange(1, len(values) + 1) if xs is None else np.asarray(xs, dtype=float).ravel()
         if len(xs) != len(values):
-            raise SettingError(f"series {name!r} has {len(values)} values but {len(xs)} x values; give one x per "
-                               "value.")
+            raise SettingError(_("series {name!r} has {len_values} values but {len_xs} x values; give one x per "
+                                  "value.").format(name=name, len_values=len(values), len_xs=len(xs)))
         ax.plot(xs, values, label=str(name), marker="o" if len(values) <= 20 else None, markersize=3)
     if logy:
         ax.set_yscale("log")
@@ -315,7 +316,7 @@ def squares_figure(image, sizes: dict, *, title=None, panel_size: float = 5.0) -
     for colour, (label, side) in zip(colours, sizes.items()):
         side = float(side)
         ax.add_patch(Rectangle(((width - side) / 2 - 0.5, (height - side) / 2 - 0.5), side, side, fill=False,
-                               edgecolor=colour, linewidth=2, label=f"{label}: {side:g} px"))
+                               edgecolor=colour, linewidth=2, label=_("{label}: {side:g} px").format(label=label, side=side)))
     ax.set_xlim(-0.5, width - 0.5)
     ax.set_ylim(height - 0.5, -0.5)
     if sizes:
@@ -336,7 +337,7 @@ def progress_figure(image, history: dict, *, title=None, panel_size: float = 3.5
     arr, is_2d = _panel_data(image, "the image")
     series = {k: np.asarray(v, dtype=float).ravel() for k, v in history.items() if k != "step"}
     if not series:
-        raise SettingError("history has no loss values; give a dict like {'total': [...], 'style': [...]}.")
+        raise SettingError(_("history has no loss values; give a dict like {{'total': [...], 'style': [...]}}."))
     steps = history.get("step")
     height, width = arr.shape[:2]
     fig = Figure(figsize=(panel_size * width / height + panel_size * 1.5 + 0.4, panel_size + 0.5),
@@ -349,8 +350,8 @@ def progress_figure(image, history: dict, *, title=None, panel_size: float = 3.5
         right.plot(xs, values / largest, label=f"{name} {values[-1]:.3g}" if len(values) else name,
                    marker="o" if len(values) <= 20 else None, markersize=3)
     right.set_yscale("log", nonpositive="mask")  # a content loss starts at 0 from the photo
-    right.set_xlabel("step")
-    right.set_ylabel("loss ÷ its largest value")
+    right.set_xlabel(_("step"))
+    right.set_ylabel(_("loss ÷ its largest value"))
     right.grid(alpha=0.3)
     right.legend(frameon=False, fontsize=9)
     return fig

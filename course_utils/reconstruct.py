@@ -26,6 +26,7 @@ import numpy as np
 from . import images, models, transfer
 from ._tf import keras
 from .errors import SettingError
+from .i18n import _
 
 
 def _check_layers(layers, what: str) -> tuple[str, ...]:
@@ -33,7 +34,7 @@ def _check_layers(layers, what: str) -> tuple[str, ...]:
         layers = (layers,)
     layers = tuple(layers)
     if not layers:
-        raise SettingError(f"{what} is empty; name at least one VGG19 layer, like ('block1_conv1',).")
+        raise SettingError(_("{what} is empty; name at least one VGG19 layer, like ('block1_conv1',).").format(what=what))
     return layers
 
 
@@ -43,7 +44,7 @@ def noise_image(shape, seed: int = 0) -> np.ndarray:
     if len(shape) == 2:
         shape += (3,)
     if len(shape) != 3 or shape[-1] != 3 or min(shape) < 1:
-        raise SettingError(f"shape must be (height, width) or (height, width, 3), like shape=(128, 128); got {shape}.")
+        raise SettingError(_("shape must be (height, width) or (height, width, 3), like shape=(128, 128); got {shape}.").format(shape=shape))
     return np.random.default_rng(seed).uniform(0.0, 1.0, shape).astype(np.float32)
 
 
@@ -73,7 +74,7 @@ def content_reconstruction(image, layer: str, *, steps: int = 200, seed: int = 0
                                    tv_weight=tv_weight, base=base)
     return transfer.optimize(objective, noise_image(image.shape, seed), steps=steps, optimizer=optimizer,
                              progress=progress, callback=callback, callback_every=callback_every,
-                             desc=f"content from {layers[0]}")
+                             desc=_("content from {value}").format(value=layers[0]))
 
 
 def texture_synthesis(style, layers=models.STYLE_LAYERS, *, shape=None, steps: int = 200, seed: int = 0,
@@ -107,7 +108,7 @@ def texture_synthesis(style, layers=models.STYLE_LAYERS, *, shape=None, steps: i
     start = noise_image(style.shape[:2] if shape is None else shape, seed)
     return transfer.optimize(objective, start, steps=steps, optimizer=optimizer, progress=progress,
                              callback=callback, callback_every=callback_every,
-                             desc=f"texture, {len(layers)} layer{'s' * (len(layers) > 1)}")
+                             desc=_("texture, {len_layers} layer{value}").format(len_layers=len(layers), value='s' * (len(layers) > 1)))
 
 
 def growing_layer_sets(layers=models.STYLE_LAYERS) -> list[tuple[str, ...]]:

@@ -25,6 +25,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+from .i18n import _
 
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
 PROTOCOL_VERSION = 1001
@@ -73,12 +74,12 @@ class _Tensor:
     def materialise(self) -> np.ndarray:
         flat = self.storage.data
         if flat is None:
-            raise TorchFileError(f"storage {self.storage.key!r} has no data in the file")
+            raise TorchFileError(_("storage {key!r} has no data in the file").format(key=self.storage.key))
         needed = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride)) + 1
         if any(n == 0 for n in self.size):
             return np.zeros(self.size, dtype=flat.dtype)
         if self.offset < 0 or needed > flat.size or any(s < 0 for s in self.stride):
-            raise TorchFileError("a tensor points outside its storage")
+            raise TorchFileError(_("a tensor points outside its storage"))
         item = flat.dtype.itemsize
         view = np.lib.stride_tricks.as_strided(
             flat[self.offset:], shape=self.size, strides=[s * item for s in self.stride]
@@ -88,7 +89,7 @@ class _Tensor:
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None, *extra):
     if not isinstance(storage, _Storage):
-        raise TorchFileError("a tensor was rebuilt from something that is not a storage")
+        raise TorchFileError(_("a tensor was rebuilt from something that is not a storage"))
     return _Tensor(storage, storage_offset, size, stride)
 
 
@@ -106,14 +107,14 @@ class _RestrictedUnpickler(pickle.Unpickler):
             return _rebuild_tensor_v2
         if module == "torch" and name in STORAGE_DTYPES:
             return _StorageType(name)
-        raise pickle.UnpicklingError(f"refusing to load '{module}.{name}': not a plain tensor file")
+        raise pickle.UnpicklingError(_("refusing to load '{module}.{name}': not a plain tensor file").format(module=module, name=name))
 
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"):
-            raise pickle.UnpicklingError(f"unexpected persistent id {pid!r}")
+            raise pickle.UnpicklingError(_("unexpected persistent id {pid!r}").format(pid=pid))
         storage_type, key, _location, numel = pid[1:5]
         if not isinstance(storage_type, _StorageType):
-            raise pickle.UnpicklingError("unexpected storage type")
+            raise pickle.UnpicklingError(_("unexpected storage type"))
         key = str(key)
         if key not in self._storages:
             self._storages[key] = _Storage(key, storage_type.dtype, int(numel))
@@ -124,7 +125,7 @@ class _PlainUnpickler(pickle.Unpickler):
     """For the header pickles, which hold only numbers, strings and dicts."""
 
     def find_class(self, module, name):
-        raise pickle.UnpicklingError(f"refusing to load '{module}.{name}' in a header")
+        raise pickle.UnpicklingError(_("refusing to load '{module}.{name}' in a header").format(module=module, name=name))
 
 
 def _materialise(obj):
@@ -143,27 +144,27 @@ def loads(data: bytes):
     f = io.BytesIO(data)
     try:
         if _PlainUnpickler(f).load() != MAGIC_NUMBER:
-            raise TorchFileError("not a legacy PyTorch file (wrong magic number)")
+            raise TorchFileError(_("not a legacy PyTorch file (wrong magic number)"))
         if _PlainUnpickler(f).load() != PROTOCOL_VERSION:
-            raise TorchFileError("unsupported PyTorch legacy protocol version")
+            raise TorchFileError(_("unsupported PyTorch legacy protocol version"))
         sys_info = _PlainUnpickler(f).load()
         if not isinstance(sys_info, dict) or not sys_info.get("little_endian", False):
-            raise TorchFileError("only little-endian files are supported")
+            raise TorchFileError(_("only little-endian files are supported"))
         storages: dict[str, _Storage] = {}
         obj = _RestrictedUnpickler(f, storages).load()
         keys = _PlainUnpickler(f).load()
         for key in keys:
             storage = storages.get(str(key))
             if storage is None:
-                raise TorchFileError(f"unknown storage key {key!r}")
+                raise TorchFileError(_("unknown storage key {key!r}").format(key=key))
             (numel,) = struct.unpack("<q", f.read(8))
             nbytes = numel * storage.dtype.itemsize
             raw = f.read(nbytes)
             if numel != storage.numel or len(raw) != nbytes:
-                raise TorchFileError(f"storage {key!r} is truncated or has the wrong size")
+                raise TorchFileError(_("storage {key!r} is truncated or has the wrong size").format(key=key))
             storage.data = np.frombuffer(raw, dtype=storage.dtype.newbyteorder("<"))
     except (pickle.UnpicklingError, EOFError, struct.error) as err:
-        raise TorchFileError(f"cannot read the file: {err}") from None
+        raise TorchFileError(_("cannot read the file: {err}").format(err=err)) from None
     return _materialise(obj)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import SettingError
+from .i18n import _
 
 __all__ = ["positive_int", "whole_number", "seed_value", "is_number", "number", "weight", "choice",
            "style_weights", "numbers", "finite_array"]
@@ -49,7 +50,7 @@ def whole_number(value, name: str, example: str, *, minimum: int | None = None, 
             bounds = f" <= {maximum}"
         else:
             bounds = ""
-        raise error(f"{name} must be a whole number{bounds}, like {example}; got {value!r}.")
+        raise error(_("{name} must be a whole number{bounds}, like {example}; got {value!r}.").format(name=name, bounds=bounds, example=example, value=value))
     return int(value)
 
 
@@ -89,8 +90,8 @@ def number(value, name: str, example: str, *, above: float | None = None, minimu
     ok = is_number(value) and (above is None or value > above) and (minimum is None or value >= minimum) \
         and (below is None or value < below) and (maximum is None or value <= maximum)
     if not ok:
-        raise SettingError(f"{name} must be a number{_bounds(above, minimum, below, maximum)}, like {example}; "
-                           f"got {value!r}.")
+        raise SettingError(_("{name} must be a number{bounds_above}, like {example}; "
+                              "got {value!r}.").format(name=name, bounds_above=_bounds(above, minimum, below, maximum), example=example, value=value))
     return float(value)
 
 
@@ -103,7 +104,7 @@ def choice(value, allowed, name: str) -> str:
     """``value`` if it is one of the strings ``allowed``, else a SettingError that lists them."""
     if not isinstance(value, str) or value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
-        raise SettingError(f"{name} must be one of {options}, like {name}={allowed[0]!r}; got {value!r}.")
+        raise SettingError(_("{name} must be one of {options}, like {name}={value!r}; got {value2!r}.").format(name=name, options=options, value=allowed[0], value2=value))
     return value
 
 
@@ -116,17 +117,17 @@ def style_weights(weights, count: int, name: str = "style_weights", *, error=Set
     if weights is None:
         return (1.0 / count,) * count
     if isinstance(weights, (str, bytes, dict)) or not hasattr(weights, "__len__"):
-        raise error(f"{name} must be a list with one number per style image, like [0.7, 0.3]; got {weights!r}.")
+        raise error(_("{name} must be a list with one number per style image, like [0.7, 0.3]; got {weights!r}.").format(name=name, weights=weights))
     values = list(np.asarray(weights).ravel()) if isinstance(weights, np.ndarray) else list(weights)
     if len(values) != count:
-        raise error(f"{name} has {len(values)} numbers for {count} style images; give exactly one weight per "
-                    "style image.")
+        raise error(_("{name} has {len_values} numbers for {count} style images; give exactly one weight per "
+                       "style image.").format(name=name, len_values=len(values), count=count))
     for w in values:
         if not is_number(w) or w < 0:
-            raise error(f"{name} must be numbers >= 0, like [0.7, 0.3]; got {w!r}.")
+            raise error(_("{name} must be numbers >= 0, like [0.7, 0.3]; got {w!r}.").format(name=name, w=w))
     total = float(sum(float(w) for w in values))
     if total <= 0:
-        raise error(f"{name} are all 0; give at least one style image a positive weight, like [1, 0].")
+        raise error(_("{name} are all 0; give at least one style image a positive weight, like [1, 0].").format(name=name))
     return tuple(float(w) / total for w in values)
 
 
@@ -136,7 +137,7 @@ def numbers(x, name: str) -> np.ndarray:
         x = x.numpy()
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
-        raise SettingError(f"{name} must hold numbers, got an array of dtype {arr.dtype}.")
+        raise SettingError(_("{name} must hold numbers, got an array of dtype {dtype}.").format(name=name, dtype=arr.dtype))
     return arr
 
 
@@ -144,5 +145,5 @@ def finite_array(x, name: str) -> np.ndarray:
     """``x`` as a float32 NumPy array of finite numbers, else a SettingError."""
     arr = numbers(x, name).astype(np.float32)
     if not np.all(np.isfinite(arr)):
-        raise SettingError(f"{name} contains NaN or infinite values; fix the computation that produced it.")
+        raise SettingError(_("{name} contains NaN or infinite values; fix the computation that produced it.").format(name=name))
     return arr

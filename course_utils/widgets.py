@@ -26,6 +26,7 @@ from typing import Callable
 
 from . import plotting
 from .errors import CourseError, SettingError
+from .i18n import _
 
 __all__ = ["InteractiveFigure", "interactive_figure", "LivePreview", "feature_explorer", "transfer_playground"]
 
@@ -66,12 +67,12 @@ def _initial(spec):
 
 def _check_spec(name: str, spec) -> None:
     if isinstance(spec, list) and not spec:
-        raise SettingError(f"control {name!r} has an empty list of options; give at least one.")
+        raise SettingError(_("control {name!r} has an empty list of options; give at least one.").format(name=name))
     if isinstance(spec, tuple):
         if len(spec) not in (2, 3) or not all(_is_number(v) for v in spec):
-            raise SettingError(f"control {name!r} must be (min, max) or (min, max, step) numbers, got {spec!r}.")
+            raise SettingError(_("control {name!r} must be (min, max) or (min, max, step) numbers, got {spec!r}.").format(name=name, spec=spec))
         if spec[1] < spec[0]:
-            raise SettingError(f"control {name!r}: min {spec[0]} is larger than max {spec[1]}.")
+            raise SettingError(_("control {name!r}: min {value} is larger than max {value2}.").format(name=name, value=spec[0], value2=spec[1]))
 
 
 def _make_widget(ipywidgets, name: str, spec, value):
@@ -122,14 +123,14 @@ class InteractiveFigure:
 
     def __init__(self, draw: Callable, controls: dict, values: dict | None = None):
         if not callable(draw):
-            raise SettingError(f"draw must be a function that returns a matplotlib figure, got {draw!r}.")
+            raise SettingError(_("draw must be a function that returns a matplotlib figure, got {draw!r}.").format(draw=draw))
         for name, spec in controls.items():
             _check_spec(name, spec)
         self.draw = draw
         self.values = {name: _initial(spec) for name, spec in controls.items()}
         unknown = set(values or {}) - set(controls)
         if unknown:
-            raise SettingError(f"values names no control {sorted(unknown)[0]!r}; the controls are {sorted(controls)}.")
+            raise SettingError(_("values names no control {value!r}; the controls are {sorted_controls}.").format(value=sorted(unknown)[0], sorted_controls=sorted(controls)))
         self.values.update(values or {})
         self.error = None
         self.png = b""
@@ -165,7 +166,7 @@ class InteractiveFigure:
         """Set some values and redraw (what moving a control does)."""
         unknown = set(changes) - set(self.values)
         if unknown:
-            raise SettingError(f"no control named {sorted(unknown)[0]!r}; the controls are {sorted(self.values)}.")
+            raise SettingError(_("no control named {value!r}; the controls are {sorted_values}.").format(value=sorted(unknown)[0], sorted_values=sorted(self.values)))
         self._syncing = True
         try:
             for name, value in changes.items():  # keep the controls in step when called from code
@@ -177,7 +178,7 @@ class InteractiveFigure:
                         options = getattr(widget, "options", None)
                         allowed = f"one of {list(options)}" if options is not None else \
                             f"a value from {widget.min} to {widget.max}"
-                        raise SettingError(f"{value!r} is not a choice for {name!r}: give {allowed}.") from None
+                        raise SettingError(_("{value!r} is not a choice for {name!r}: give {allowed}.").format(value=value, name=name, allowed=allowed)) from None
         finally:
             self._syncing = False
         self.values.update(changes)
@@ -299,7 +300,7 @@ def feature_explorer(pictures: dict, layers, *, k: int = 8, base=None, show: boo
     from . import features
 
     if not pictures:
-        raise SettingError("pictures is empty; give at least one, e.g. {'cat': data.content('chelsea', 256)}.")
+        raise SettingError(_("pictures is empty; give at least one, e.g. {{'cat': data.content('chelsea', 256)}}."))
     layers = list(layers)
     computed = {}
 
@@ -362,7 +363,7 @@ def transfer_playground(photos: dict, styles: dict, *, sizes=(64, 96, 128), max_
     from . import images, models, transfer
 
     if not photos or not styles:
-        raise SettingError("give at least one photo and one style, e.g. {'cat': data.content('chelsea')}.")
+        raise SettingError(_("give at least one photo and one style, e.g. {{'cat': data.content('chelsea')}}."))
     base = models.vgg19(verbose=False) if base is None else base
     objectives = {}
 

@@ -7,6 +7,7 @@ shows the one line in a real kernel.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -30,12 +31,22 @@ def _sources():
             yield name, ast.parse(path.read_text(encoding="utf-8"))
 
 
+def _untranslated(message):
+    """The English template of ``_("…").format(…)`` or ``_("…")`` (its fields as {}), else ``message`` itself."""
+    if isinstance(message, ast.Call) and isinstance(message.func, ast.Attribute) and message.func.attr == "format":
+        message = message.func.value
+    if isinstance(message, ast.Call) and getattr(message.func, "id", None) == "_" and message.args \
+            and isinstance(message.args[0], ast.Constant):
+        return ast.Constant(re.sub(r"\{[^{}]*\}", "{}", message.args[0].value))
+    return message
+
+
 def _raised(tree, names):
     """(line, message text with {} for the values) of every ``raise Name(...)`` with Name in ``names``."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
                 and getattr(node.exc.func, "id", None) in names and node.exc.args:
-            message = node.exc.args[0]
+            message = _untranslated(node.exc.args[0])
             if isinstance(message, ast.Constant):
                 yield node.lineno, str(message.value)
             elif isinstance(message, ast.JoinedStr):

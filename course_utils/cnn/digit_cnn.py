@@ -19,6 +19,7 @@ import numpy as np
 from ..config import Initializers
 from ..errors import SettingError
 from ..validate import finite_array, number, positive_int as _positive_int, seed_value as _seed
+from ..i18n import _
 
 __all__ = ["small_cnn", "TrainedCNN", "train_small_cnn", "layer_outputs"]
 
@@ -48,17 +49,20 @@ def small_cnn(input_shape=(16, 16, 1), n_classes=10, filters=(8, 16), kernel_siz
     from .._tf import keras
 
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise SettingError(f"input_shape must be (height, width, channels) like (16, 16, 1); got {input_shape!r}.")
-    input_shape = tuple(_positive_int(v, "Each entry of input_shape", "(16, 16, 1)") for v in input_shape)
+        raise SettingError(_("input_shape must be (height, width, channels) like (16, 16, 1); "
+                              "got {input_shape!r}.").format(input_shape=input_shape))
+    # TRANSLATORS: the subject of "{name} must be a whole number >= 1, like (16, 16, 1); …" (and for filters).
+    input_shape = tuple(_positive_int(v, _("Each entry of input_shape"), "(16, 16, 1)") for v in input_shape)
     n_classes = _positive_int(n_classes, "n_classes", "10")
     kernel_size = _positive_int(kernel_size, "kernel_size", "5")
     if not isinstance(filters, (tuple, list)) or not filters:
-        raise SettingError("filters must be a list with one number per convolution layer, like (8, 16); "
-                           f"got {filters!r}.")
-    filters = [_positive_int(f, "Each entry of filters", "(8, 16)") for f in filters]
+        raise SettingError(_("filters must be a list with one number per convolution layer, like (8, 16); "
+                              "got {filters!r}.").format(filters=filters))
+    filters = [_positive_int(f, _("Each entry of filters"), "(8, 16)") for f in filters]
     if min(input_shape[:2]) < 2 ** len(filters):
-        raise SettingError(f"An input of {input_shape[0]}×{input_shape[1]} pixels is too small for {len(filters)} "
-                           f"2×2 poolings; give at least {2 ** len(filters)} pixels a side or fewer filters.")
+        raise SettingError(_("An input of {height}×{width} pixels is too small for {poolings} "
+                              "2×2 poolings; give at least {side} pixels a side or fewer filters.").format(
+            height=input_shape[0], width=input_shape[1], poolings=len(filters), side=2 ** len(filters)))
     init = Initializers(seed)
 
     layers = [keras.Input(input_shape, name="image")]
@@ -89,8 +93,9 @@ def _split(images, labels, test_fraction, seed):
     order = np.random.default_rng(seed).permutation(len(images))
     n_test = int(round(len(images) * test_fraction))
     if n_test < 1 or n_test >= len(images):
-        raise SettingError(f"test_fraction={test_fraction} leaves no images for training or for testing "
-                           f"out of {len(images)}; use a value like 0.2.")
+        raise SettingError(_("test_fraction={test_fraction} leaves no images for training or for testing "
+                              "out of {count}; use a value like 0.2.").format(
+            test_fraction=test_fraction, count=len(images)))
     test, train = order[:n_test], order[n_test:]
     return images[train], labels[train], images[test], labels[test]
 
@@ -102,7 +107,7 @@ def _progress_callbacks(progress: bool, epochs: int):
         from tqdm.keras import TqdmCallback
     except ImportError:  # tqdm without its Keras part: Keras' own one line per epoch instead
         return None
-    return [TqdmCallback(epochs=epochs, verbose=0, desc="training")]
+    return [TqdmCallback(epochs=epochs, verbose=0, desc=_("training"))]
 
 
 def train_small_cnn(images, labels, *, epochs=10, batch_size=64, seed=0, test_fraction=0.2,
@@ -140,10 +145,11 @@ def train_small_cnn(images, labels, *, epochs=10, batch_size=64, seed=0, test_fr
     x = finite_array(images, "images")
     y = np.asarray(labels)
     if x.ndim != 4:
-        raise SettingError(f"images must have shape (N, H, W, C) like data.digits() gives, got {x.shape}.")
+        raise SettingError(_("images must have shape (N, H, W, C) like data.digits() gives, got {shape}.").format(
+            shape=x.shape))
     if y.shape != (len(x),) or y.dtype.kind not in "iu" or (y.size and y.min() < 0):
-        raise SettingError(f"labels must be {len(x)} whole numbers >= 0, one per image; got shape {y.shape} "
-                           f"and dtype {y.dtype}.")
+        raise SettingError(_("labels must be {count} whole numbers >= 0, one per image; got shape {shape} "
+                              "and dtype {dtype}.").format(count=len(x), shape=y.shape, dtype=y.dtype))
     epochs = _positive_int(epochs, "epochs", "epochs=10")
     batch_size = _positive_int(batch_size, "batch_size", "batch_size=64")
     seed = _seed(seed)
@@ -183,7 +189,8 @@ def layer_outputs(model, images, layers) -> dict[str, np.ndarray]:
     known = [layer.name for layer in model.layers]
     missing = [name for name in layers if name not in known]
     if missing:
-        raise SettingError(f"the model has no layer {missing[0]!r}; its layers are: {', '.join(known)}.")
+        raise SettingError(_("the model has no layer {layer!r}; its layers are: {layers}.").format(
+            layer=missing[0], layers=", ".join(known)))
     x = finite_array(images, "images")
     probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layers])
     outputs = probe.predict(x, verbose=0, batch_size=256)

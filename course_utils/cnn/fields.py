@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import unicodedata
 
 from ..errors import SettingError
 from ..validate import positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["receptive_field", "LayerRow", "LayerTable", "layer_table", "format_layer_table"]
 
@@ -47,10 +49,11 @@ def receptive_field(layers) -> tuple[int, int]:
         try:
             kernel, stride = pair
         except (TypeError, ValueError):
-            raise SettingError(f"Each layer must be a (kernel_size, stride) pair like (3, 1); "
-                               f"layer {index} is {pair!r}.") from None
-        kernel = _positive_int(kernel, f"The kernel size of layer {index}", "3")
-        stride = _positive_int(stride, f"The stride of layer {index}", "1")
+            raise SettingError(_("Each layer must be a (kernel_size, stride) pair like (3, 1); "
+                                  "layer {index} is {pair!r}.").format(index=index, pair=pair)) from None
+        # TRANSLATORS: the subjects of "{name} must be a whole number >= 1, like 3; …".
+        kernel = _positive_int(kernel, _("The kernel size of layer {index}").format(index=index), "3")
+        stride = _positive_int(stride, _("The stride of layer {index}").format(index=index), "1")
         size += (kernel - 1) * jump
         jump *= stride
     return size, jump
@@ -83,6 +86,29 @@ class LayerRow:
 _COLUMNS = ("layer", "kind", "output shape", "params", "kernel", "stride", "receptive field", "jump")
 
 
+def _headings() -> tuple[str, ...]:
+    """The columns' headings as a learner reads them (``_COLUMNS`` in the course's language)."""
+    return (_("layer"), _("kind"), _("output shape"), _("params"), _("kernel"), _("stride"), _("receptive field"),
+            _("jump"))
+
+
+def _kind_shown(kind: str) -> str:
+    """A row's kind as the table shows it (the row keeps the English word: code compares it)."""
+    # TRANSLATORS: kinds of layer in the layer table's "kind" column: convolution, pooling, fully connected.
+    shown = {"input": _("input"), "conv": _("conv"), "pool": _("pool"), "dense": _("dense"), "other": _("other")}
+    return shown.get(kind, kind)
+
+
+def _width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: two for a Chinese character, one for a Latin one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
 def _cell_values(row: LayerRow) -> tuple[str, ...]:
     def pair(value):
         if value is None:
@@ -94,23 +120,27 @@ def _cell_values(row: LayerRow) -> tuple[str, ...]:
         sizes = ["?" if v is None else str(v) for v in row.output_shape]
         shape = "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
     whole = row.kind != "input" and row.receptive_field is None
-    field = "whole input" if whole else pair(row.receptive_field) + (" px" if row.receptive_field else "")
-    return (row.name, row.kind, shape, f"{row.params:,}", pair(row.kernel), pair(row.stride), field, pair(row.jump))
+    field = _("whole input") if whole else pair(row.receptive_field) + (" px" if row.receptive_field else "")
+    return (row.name, _kind_shown(row.kind), shape, f"{row.params:,}", pair(row.kernel), pair(row.stride), field,
+            pair(row.jump))
+
+
+def _total_line(total: int) -> str:
+    return _("total parameters: {count}").format(count=f"{total:,}")
 
 
 def format_layer_table(rows) -> str:
     """An aligned plain-text table of :class:`LayerRow` rows, with the total number of parameters."""
     rows = list(rows)
-    cells = [_COLUMNS] + [_cell_values(row) for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(_COLUMNS))]
+    cells = [_headings()] + [_cell_values(row) for row in rows]
+    widths = [max(_width(line[i]) for line in cells) for i in range(len(_COLUMNS))]
     right = {"params", "kernel", "stride", "receptive field", "jump"}
 
     def line(values):
-        return "  ".join(v.rjust(w) if c in right else v.ljust(w)
-                         for v, w, c in zip(values, widths, _COLUMNS)).rstrip()
+        return "  ".join(_pad(v, w, c in right) for v, w, c in zip(values, widths, _COLUMNS)).rstrip()
 
     lines = [line(cells[0]), "  ".join("-" * w for w in widths)] + [line(values) for values in cells[1:]]
-    lines.append(f"total parameters: {sum(row.params for row in rows):,}")
+    lines.append(_total_line(sum(row.params for row in rows)))
     return "\n".join(lines)
 
 
@@ -127,8 +157,8 @@ class LayerTable(list):
         for row in self:
             if row.name == name:
                 return row
-        raise SettingError(f"There is no layer {name!r} in the table; its layers are: "
-                           f"{', '.join(row.name for row in self)}.")
+        raise SettingError(_("There is no layer {name!r} in the table; its layers are: "
+                              "{layers}.").format(name=name, layers=", ".join(row.name for row in self)))
 
     def __str__(self) -> str:
         return format_layer_table(self)
@@ -136,14 +166,14 @@ class LayerTable(list):
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in _COLUMNS)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in _headings())
         body = []
         for row in self:
             cells = "".join(f'<td style="text-align:{"left" if i < 3 else "right"}">{html.escape(v)}</td>'
                             for i, v in enumerate(_cell_values(row)))
             body.append(f"<tr>{cells}</tr>")
         return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-                f"<p>total parameters: {self.total_params:,}</p>")
+                f"<p>{html.escape(_total_line(self.total_params))}</p>")
 
 
 def _square(values) -> int | tuple:
@@ -181,17 +211,18 @@ def _model_chain(model):
     from .._tf import keras
 
     if not isinstance(model, keras.Model):
-        raise SettingError(f"layer_table needs a Keras model, like models.vgg19(); got a {type(model).__name__}.")
+        raise SettingError(_("layer_table needs a Keras model, like models.vgg19(); got a {kind}.").format(
+            kind=type(model).__name__))
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):
         inputs = None
     if not inputs:
-        raise SettingError("The model has not been built yet; start it with keras.Input(shape) "
-                           "or call it on a batch once.")
+        raise SettingError(_("The model has not been built yet; start it with keras.Input(shape) "
+                              "or call it on a batch once."))
     if len(inputs) != 1:
-        raise SettingError(f"layer_table reads models with one input, this one has {len(inputs)}; give it a model "
-                           "that takes one picture, like models.vgg19().")
+        raise SettingError(_("layer_table reads models with one input, this one has {count}; give it a model "
+                              "that takes one picture, like models.vgg19().").format(count=len(inputs)))
     layers = list(model.layers)
     previous = inputs[0]
     for layer in layers:
@@ -203,8 +234,9 @@ def _model_chain(model):
         except (AttributeError, ValueError):
             source = None
         if source is not previous:
-            raise SettingError(f"layer_table reads models whose layers form one chain (like VGG19 or a Sequential "
-                               f"model), but layer {layer.name!r} takes its input from elsewhere.")
+            raise SettingError(_("layer_table reads models whose layers form one chain (like VGG19 or a "
+                                  "Sequential model), but layer {name!r} takes its input from elsewhere.").format(
+                name=layer.name))
         previous = layer.output
     return layers, tuple(inputs[0].shape)
 
@@ -214,12 +246,14 @@ def _sized_input(input_size, model_input: tuple) -> tuple:
     try:
         height, width = input_size
     except (TypeError, ValueError):
-        raise SettingError(f"input_size must be a (height, width) pair like (224, 224); got {input_size!r}.") from None
-    height = _positive_int(height, "The height in input_size", "224")
-    width = _positive_int(width, "The width in input_size", "224")
+        raise SettingError(_("input_size must be a (height, width) pair like (224, 224); got {input_size!r}.").format(
+            input_size=input_size)) from None
+    # TRANSLATORS: the subjects of "{name} must be a whole number >= 1, like 224; …".
+    height = _positive_int(height, _("The height in input_size"), "224")
+    width = _positive_int(width, _("The width in input_size"), "224")
     if len(model_input) != 4:
-        raise SettingError(f"input_size is for models that take images (batch, H, W, C); this one takes "
-                           f"{model_input}, so leave input_size out.")
+        raise SettingError(_("input_size is for models that take images (batch, H, W, C); this one takes "
+                              "{model_input}, so leave input_size out.").format(model_input=model_input))
     return (None, height, width) + tuple(model_input[3:])
 
 
@@ -263,12 +297,14 @@ def layer_table(model, input_size=None) -> LayerTable:
             except Exception:  # noqa: BLE001 - Keras raises many kinds for an input too small
                 shape = None
             if shape is None or any(v is not None and v < 1 for v in shape[1:]):
-                raise SettingError(f"Layer {layer.name!r} cannot take an input of shape {in_shape[1:]}, too small "
-                                   f"for it; give a larger input_size than {input_size}.")
+                raise SettingError(_("Layer {name!r} cannot take an input of shape {shape}, too small "
+                                      "for it; give a larger input_size than {input_size}.").format(
+                    name=layer.name, shape=in_shape[1:], input_size=input_size))
             if kind == "dense" and layer.built and in_shape[-1] != layer.kernel.shape[0]:
-                raise SettingError(f"Layer {layer.name!r} takes {layer.kernel.shape[0]} values, but an input of "
-                                   f"{input_size} gives it {in_shape[-1]}; this model only takes images of the size "
-                                   "it was built for.")
+                raise SettingError(_("Layer {name!r} takes {expected} values, but an input of "
+                                      "{input_size} gives it {given}; this model only takes images of the size "
+                                      "it was built for.").format(
+                    name=layer.name, expected=layer.kernel.shape[0], input_size=input_size, given=in_shape[-1]))
         out_shape = shape if shape is not None else tuple(layer.output.shape)
         window = _window(layer, kind)
         if field is None or kind == "input":

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import SettingError
 from ..validate import finite_array, positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["KERNELS", "conv2d", "relu", "max_pool2d"]
 
@@ -54,7 +55,7 @@ KERNELS = {
 def _check_padding(padding) -> str:
     mode = padding.lower() if isinstance(padding, str) else padding
     if mode not in ("valid", "same"):
-        raise SettingError(f"padding must be 'valid' or 'same', got {padding!r}.")
+        raise SettingError(_("padding must be 'valid' or 'same', got {padding!r}.").format(padding=padding))
     return mode
 
 
@@ -112,24 +113,29 @@ def conv2d(image, kernel, *, stride=1, padding="valid") -> np.ndarray:
         x, k = x[:, :, np.newaxis], k[:, :, np.newaxis, np.newaxis]  # one channel in, one out
     elif x.ndim == 3 and k.ndim == 4:
         if k.shape[2] != x.shape[2]:
-            raise SettingError(f"The kernel has shape {k.shape}, made for {k.shape[2]} input channels, but the "
-                               f"image has {x.shape[2]}; its third axis must equal the image's channels.")
+            raise SettingError(_("The kernel has shape {shape}, made for {kernel_channels} input channels, but the "
+                                  "image has {image_channels}; its third axis must equal the image's channels.").format(
+                shape=k.shape, kernel_channels=k.shape[2], image_channels=x.shape[2]))
     elif x.ndim == 3 and k.ndim == 2:
-        raise SettingError(f"A 2-D kernel needs a 2-D image, but the image has shape {x.shape}; make it grey "
-                           "first (image.mean(axis=-1)) or give a (kh, kw, Cin, Cout) kernel.")
+        raise SettingError(_("A 2-D kernel needs a 2-D image, but the image has shape {shape}; make it grey "
+                              "first (image.mean(axis=-1)) or give a (kh, kw, Cin, Cout) kernel.").format(
+            shape=x.shape))
     else:
-        raise SettingError(f"Give a 2-D image (H, W) with a 2-D kernel (kh, kw), or an image (H, W, Cin) with a "
-                           f"kernel (kh, kw, Cin, Cout); got shapes {x.shape} and {k.shape}.")
+        raise SettingError(_("Give a 2-D image (H, W) with a 2-D kernel (kh, kw), or an image (H, W, Cin) with a "
+                              "kernel (kh, kw, Cin, Cout); got shapes {image_shape} and {kernel_shape}.").format(
+            image_shape=x.shape, kernel_shape=k.shape))
     if 0 in x.shape or 0 in k.shape:
-        raise SettingError(f"The image and the kernel must not be empty; got shapes {x.shape} and {k.shape}.")
+        raise SettingError(_("The image and the kernel must not be empty; got shapes {image_shape} and "
+                              "{kernel_shape}.").format(image_shape=x.shape, kernel_shape=k.shape))
 
     kh, kw = k.shape[:2]
     if mode == "same":
         x = np.pad(x, (_same_padding(x.shape[0], kh, stride), _same_padding(x.shape[1], kw, stride), (0, 0)))
     height, width = x.shape[:2]
     if kh > height or kw > width:
-        raise SettingError(f"The kernel ({kh}×{kw}) is larger than the image ({height}×{width}); "
-                           "use a smaller kernel or padding='same'.")
+        raise SettingError(_("The kernel ({kh}×{kw}) is larger than the image ({height}×{width}); "
+                              "use a smaller kernel or padding='same'.").format(
+            kh=kh, kw=kw, height=height, width=width))
     out_h = (height - kh) // stride + 1
     out_w = (width - kw) // stride + 1
 
@@ -174,11 +180,12 @@ def max_pool2d(x, size=2, stride=None) -> np.ndarray:
     size = _positive_int(size, "size", "size=2")
     stride = size if stride is None else _positive_int(stride, "stride", "stride=2")
     if arr.ndim not in (2, 3):
-        raise SettingError(f"x must have shape (H, W) or (H, W, C), got {arr.shape}.")
+        raise SettingError(_("x must have shape (H, W) or (H, W, C), got {shape}.").format(shape=arr.shape))
     height, width = arr.shape[:2]
     if size > height or size > width:
-        raise SettingError(f"The pooling window ({size}×{size}) is larger than x ({height}×{width}); "
-                           "use a smaller size.")
+        raise SettingError(_("The pooling window ({size}×{size}) is larger than x ({height}×{width}); "
+                              "use a smaller size.").format(
+            size=size, height=height, width=width))
     out_h = (height - size) // stride + 1
     out_w = (width - size) // stride + 1
     out = np.full((out_h, out_w) + arr.shape[2:], -np.inf, dtype=np.float32)

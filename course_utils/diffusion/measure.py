@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import SettingError
 from ..validate import positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["judge_metric", "Row", "sampler_sweep", "guidance_sweep", "table", "train_for"]
 
@@ -63,10 +64,10 @@ def sampler_sweep(model, judge, real_features, steps=(1000, 250, 50, 20, 10, 5),
     etas = {"DDPM": 1.0, "DDIM": 0.0}
     unknown = [m for m in methods if m not in etas]
     if unknown:
-        raise SettingError(f"methods must be 'DDPM' and/or 'DDIM'; got {unknown[0]!r}.")
+        raise SettingError(_("methods must be 'DDPM' and/or 'DDIM'; got {method!r}.").format(method=unknown[0]))
     jobs = [(m, int(k)) for m in methods for k in steps]
     rows = []
-    for method, k in tqdm(jobs, desc="samplers", unit="run", disable=not progress):
+    for method, k in tqdm(jobs, desc=_("samplers"), unit="run", disable=not progress):
         fake, seconds = _timed(lambda: model.sample(samples, k, eta=etas[method], seed=seed, clip=clip))
         score = judge.score(fake, real_features=real_features)
         rows.append(Row(method, k, score.fid_like, score.coverage.covered, seconds / samples))
@@ -79,11 +80,11 @@ def guidance_sweep(model, judge, real_features, scales=(0.0, 1.0, 2.0, 3.0, 5.0)
     from tqdm.auto import tqdm
 
     if not model.conditional:
-        raise SettingError("guidance needs a class-conditional model (Diffusion(..., n_classes=10)).")
+        raise SettingError(_("guidance needs a class-conditional model (Diffusion(..., n_classes=10))."))
     per_class = _positive_int(per_class, "per_class", "30")
     labels = np.tile(np.arange(model.n_classes), per_class)
     rows = []
-    for scale in tqdm(list(scales), desc="guidance", unit="scale", disable=not progress):
+    for scale in tqdm(list(scales), desc=_("guidance"), unit="scale", disable=not progress):
         fake, seconds = _timed(lambda: model.sample(len(labels), steps, labels=labels, guidance=float(scale),
                                                     seed=seed))
         score = judge.score(fake, real_features=real_features, labels=labels)
@@ -96,22 +97,25 @@ def table(rows, *, floor: float | None = None) -> str:
     """The rows as a Markdown table (FID-like: lower is better; ``floor``: real digits against real ones)."""
     rows = list(rows)
     guided = any(r.guidance is not None for r in rows)
-    head = ["method", "steps"] + (["guidance", "asked-for digit"] if guided else []) + \
-           ["FID-like", "classes covered", "ms per sample"]
+    head = [_("method"), _("steps")] + ([_("guidance"), _("asked-for digit")] if guided else []) + \
+           [_("FID-like"), _("classes covered"), _("ms per sample")]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r.method, "–" if r.steps is None else f"{r.steps:,}"]
+        method = _("DDIM, guided") if r.method == "DDIM, guided" else r.method  # the others are names
+        cells = [method, "–" if r.steps is None else f"{r.steps:,}"]
         if guided:
             cells += ["–" if r.guidance is None else f"{r.guidance:g}",
                       "–" if r.label_accuracy is None else f"{r.label_accuracy:.0%}"]
-        cells += [f"{r.fid_like:.1f}", f"{r.coverage} of 10", f"{1000 * r.seconds_per_sample:.1f}"]
+        cells += [f"{r.fid_like:.1f}", _("{covered} of 10").format(covered=r.coverage),
+                  f"{1000 * r.seconds_per_sample:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     if floor is not None:
-        lines.append(f"\nFloor (real digits against other real digits): FID-like {floor:.1f}.")
+        lines.append("\n" + _("Floor (real digits against other real digits): FID-like {floor:.1f}.").format(
+            floor=floor))
     return "\n".join(lines)
 
 
-def train_for(run, seconds: float, *, description: str = "training", progress: bool = True) -> float:
+def train_for(run, seconds: float, *, description: str | None = None, progress: bool = True) -> float:
     """Train a GAN trainer (notebook 06's) whole epochs until its training time reaches ``seconds``.
 
     The diffusion model's and the GAN's trainers count the same thing (wall-clock seconds of training
@@ -121,12 +125,13 @@ def train_for(run, seconds: float, *, description: str = "training", progress: b
     from tqdm.auto import tqdm
 
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.integer, np.floating)) or seconds <= 0:
-        raise SettingError(f"seconds must be a positive number of seconds, like 120; got {seconds!r}.")
+        raise SettingError(_("seconds must be a positive number of seconds, like 120; got {seconds!r}.").format(
+            seconds=seconds))
 
     def done() -> float:
         return run.history["seconds"][-1] if run.history["seconds"] else 0.0
 
-    with tqdm(total=round(float(seconds)), desc=description, unit="s", disable=not progress) as bar:
+    with tqdm(total=round(float(seconds)), desc=description or _("training"), unit="s", disable=not progress) as bar:
         while done() < seconds:
             before = done()
             run.train(run.epoch + 1)

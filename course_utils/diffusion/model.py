@@ -29,6 +29,7 @@ from ..errors import SettingError
 from . import schedule as _schedule
 from .schedule import Schedule
 from ..validate import number, positive_int as _positive_int, seed_value
+from ..i18n import _
 
 __all__ = ["Diffusion", "guided_noise"]
 
@@ -71,17 +72,18 @@ class Diffusion(keras.Model):
                  ema: float = 0.999, seed: int = 0, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(network, keras.Model):
-            raise SettingError(f"network must be a keras.Model that predicts the noise, like nets.unet(); "
-                               f"got {type(network).__name__}.")
+            raise SettingError(_("network must be a keras.Model that predicts the noise, like nets.unet(); "
+                                  "got {kind}.").format(kind=type(network).__name__))
         self.network = network
         self.schedule = _schedule.make(schedule) if isinstance(schedule, str) else schedule
         if not isinstance(self.schedule, Schedule):
-            raise SettingError("schedule must be 'cosine', 'linear' or a diffusion.schedule.Schedule.")
+            raise SettingError(_("schedule must be 'cosine', 'linear' or a diffusion.schedule.Schedule."))
         expects_label = len(network.inputs) == 3
         if n_classes is not None:
             n_classes = _positive_int(n_classes, "n_classes", "10")
         if expects_label != (n_classes is not None):
-            raise SettingError("give n_classes exactly when the network takes labels (nets.unet(..., n_classes=10)).")
+            raise SettingError(_("give n_classes exactly when the network takes labels "
+                                  "(nets.unet(..., n_classes=10))."))
         self.n_classes = n_classes
         self.label_dropout = _number(label_dropout, "label_dropout", "0.1", 0.0, 1.0)
         self.ema_decay = _number(ema, "ema", "0.999", 0.0, 1.0)
@@ -130,7 +132,7 @@ class Diffusion(keras.Model):
         return tf.stack([tf.constant(self.seed, tf.int64), self.steps * 8 + salt])
 
     def train_step(self, data):
-        x0, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x0, labels, _unused = keras.utils.unpack_x_y_sample_weight(data)
         x0 = tf.convert_to_tensor(x0, tf.float32)
         batch = tf.shape(x0)[0]
         t = tf.random.stateless_uniform([batch], self._seed(1), 0, self.schedule.steps, dtype=tf.int32)
@@ -140,7 +142,7 @@ class Diffusion(keras.Model):
         inputs = [x_t, t]
         if self.conditional:
             if labels is None:
-                raise SettingError("this model is class-conditional: train it with fit(images, labels).")
+                raise SettingError(_("this model is class-conditional: train it with fit(images, labels)."))
             drop = tf.random.stateless_uniform([batch], self._seed(3)) < self.label_dropout
             inputs.append(tf.where(drop, tf.fill([batch], self.n_classes), tf.cast(labels, tf.int32)))
         with tf.GradientTape() as tape:
@@ -171,14 +173,15 @@ class Diffusion(keras.Model):
     def _labels(self, labels, n: int):
         if not self.conditional:
             if labels is not None:
-                raise SettingError("this model is unconditional: leave labels=None.")
+                raise SettingError(_("this model is unconditional: leave labels=None."))
             return None
         if labels is None:
             return np.full(n, self.n_classes, np.int32)
         y = np.broadcast_to(np.asarray(labels), (n,))
         if y.dtype.kind not in "iu" or y.min() < 0 or y.max() > self.n_classes:
-            raise SettingError(f"labels must be whole numbers from 0 to {self.n_classes - 1} "
-                               f"(or {self.n_classes}, 'no label'); got {np.unique(y)[:5].tolist()}.")
+            raise SettingError(_("labels must be whole numbers from 0 to {largest} "
+                                  "(or {n_classes}, 'no label'); got {found}.").format(
+                largest=self.n_classes - 1, n_classes=self.n_classes, found=np.unique(y)[:5].tolist()))
         return y.astype(np.int32)
 
     def predict_noise(self, x_t, t, labels=None, *, guidance: float = 1.0, ema: bool = True,
@@ -216,12 +219,12 @@ class Diffusion(keras.Model):
         n = _positive_int(n, "n", "64")
         shape = tuple(shape) if shape is not None else self.sample_shape
         if any(d is None for d in shape):
-            raise SettingError("this network takes pictures of any size: give shape=(height, width, channels).")
+            raise SettingError(_("this network takes pictures of any size: give shape=(height, width, channels)."))
         return np.random.default_rng([int(seed), 8]).standard_normal((n,) + shape)
 
     def sample(self, n: int | None = None, steps: int = 50, *, eta: float = 0.0, labels=None, guidance: float = 1.0,
                clip: float | None = 1.0, seed: int = 0, noise=None, start: int | None = None, ema: bool = True,
-               keep: int = 0, progress: bool = False, description: str = "sampling"):
+               keep: int = 0, progress: bool = False, description: str | None = None):
         """Pictures (or points) from noise, in ``steps`` steps of the training schedule.
 
         Parameters
@@ -249,17 +252,19 @@ class Diffusion(keras.Model):
         -------
         float32 array of samples; with ``keep``, also a list of ``(t, x_t, x0_hat)``.
         """
-        eta = _number(eta, "eta", "0 (DDIM) or 1 (DDPM)", 0.0, 1.0)
+        # TRANSLATORS: examples in "eta must be a number >= 0 and <= 1, like {example}; …" (and for clip).
+        eta = _number(eta, "eta", _("0 (DDIM) or 1 (DDPM)"), 0.0, 1.0)
         guidance = _number(guidance, "guidance", "3.0", 0.0, 100.0)
         if clip is not None:
-            clip = _number(clip, "clip", "1.0 (or None)", 1e-6)
+            clip = _number(clip, "clip", _("1.0 (or None)"), 1e-6)
         x = self.noise(n, seed) if noise is None else np.asarray(noise, np.float64).copy()
         if start is None:
             times = self.schedule.timesteps(steps)
         else:
             start = int(start)
             if not 0 <= start < self.schedule.steps:
-                raise SettingError(f"start must be a time from 0 to {self.schedule.steps - 1}; got {start}.")
+                raise SettingError(_("start must be a time from 0 to {largest}; got {start}.").format(
+                    largest=self.schedule.steps - 1, start=start))
             steps = _positive_int(steps, "steps", "50")
             times = np.unique(np.round(np.linspace(0, start, min(steps, start + 1))).astype(np.int64))[::-1]
         rng = np.random.default_rng([int(seed), 9])
@@ -268,7 +273,8 @@ class Diffusion(keras.Model):
         path = []
         from tqdm.auto import tqdm
 
-        for i in tqdm(range(len(times)), desc=description, unit="step", disable=not progress, leave=False):
+        for i in tqdm(range(len(times)), desc=description or _("sampling"), unit="step", disable=not progress,
+                      leave=False):
             t = int(times[i])
             s = int(times[i + 1]) if i + 1 < len(times) else -1
             eps = self.predict_noise(x, t, y, guidance=guidance, ema=ema)

@@ -21,6 +21,7 @@ import math
 
 from .._tf import keras
 from ..validate import positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["SinusoidalEmbedding", "mlp", "unet"]
 
@@ -120,17 +121,20 @@ def unet(image_size: int = 16, channels: int = 1, widths=(32, 64, 64), *, n_clas
     of training on digits it is not needed, so it is off by default.
     """
     image_size = _positive_int(image_size, "image_size", "16")
-    channels = _positive_int(channels, "channels", "1 (grey) or 3 (colour)")
-    widths = tuple(_positive_int(w, "each width", "32") for w in widths)
+    # TRANSLATORS: an example in "channels must be a whole number >= 1, like {example}; …".
+    channels = _positive_int(channels, "channels", _("1 (grey) or 3 (colour)"))
+    # TRANSLATORS: the subject of "{name} must be a whole number >= 1, like 32; …".
+    widths = tuple(_positive_int(w, _("each width"), "32") for w in widths)
     if not widths:
         from ..errors import SettingError
 
-        raise SettingError("widths must list at least one number of channels, like (32, 64, 64).")
+        raise SettingError(_("widths must list at least one number of channels, like (32, 64, 64)."))
     if image_size % 2 ** (len(widths) - 1):
         from ..errors import SettingError
 
-        raise SettingError(f"image_size {image_size} cannot be halved {len(widths) - 1} times; use a multiple of "
-                           f"{2 ** (len(widths) - 1)}, or fewer widths.")
+        raise SettingError(_("image_size {image_size} cannot be halved {times} times; use a multiple of "
+                              "{multiple}, or fewer widths.").format(
+            image_size=image_size, times=len(widths) - 1, multiple=2 ** (len(widths) - 1)))
     keras.utils.set_random_seed(int(seed))
     L = keras.layers
     x_in = keras.Input((None, None, channels), name="x_t")

@@ -41,6 +41,7 @@ import numpy as np
 
 from ..validate import positive_int as _positive_int
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["KINDS", "Schedule", "linear", "cosine", "make", "q_mean_variance", "q_sample", "predict_x0",
            "noise_from_x0", "ddim_sigma", "ddim_step", "posterior_mean_variance"]
@@ -59,7 +60,7 @@ class Schedule:
     def __post_init__(self):
         betas = np.asarray(self.betas, np.float64)
         if betas.ndim != 1 or len(betas) < 1 or not np.all((betas > 0) & (betas < 1)):
-            raise SettingError("a schedule's betas must be a 1-D array of numbers strictly between 0 and 1.")
+            raise SettingError(_("a schedule's betas must be a 1-D array of numbers strictly between 0 and 1."))
         object.__setattr__(self, "betas", betas)
 
     @property
@@ -81,7 +82,8 @@ class Schedule:
         """``alpha_bar`` at times ``t`` (ints in -1 ... T-1; -1, "clean", gives 1)."""
         t = np.asarray(t)
         if t.dtype.kind not in "iu" or np.any(t < -1) or np.any(t >= self.steps):
-            raise SettingError(f"times must be whole numbers from -1 to {self.steps - 1}; got {t!r}.")
+            raise SettingError(_("times must be whole numbers from -1 to {largest}; got {t!r}.").format(
+                largest=self.steps - 1, t=t))
         padded = np.concatenate([[1.0], self.alpha_bars])
         return padded[t + 1]
 
@@ -93,8 +95,8 @@ class Schedule:
         """
         steps = _positive_int(steps, "steps", "50")
         if steps > self.steps:
-            raise SettingError(f"a sampler cannot take more steps ({steps}) than the model was trained with "
-                               f"({self.steps}); choose steps <= {self.steps}.")
+            raise SettingError(_("a sampler cannot take more steps ({steps}) than the model was trained with "
+                                  "({trained}); choose steps <= {trained}.").format(steps=steps, trained=self.steps))
         return np.round(np.linspace(self.steps - 1, 0, steps)).astype(np.int64)
 
     def signal_to_noise(self) -> np.ndarray:
@@ -137,7 +139,8 @@ def cosine(steps: int = 1000, offset: float = 0.008, max_beta: float = 0.999) ->
 def make(kind: str = "cosine", steps: int = 1000) -> Schedule:
     """A schedule by name: ``"cosine"`` or ``"linear"``."""
     if kind not in KINDS:
-        raise SettingError(f"schedule must be one of {', '.join(repr(k) for k in KINDS)}; got {kind!r}.")
+        raise SettingError(_("schedule must be one of {kinds}; got {kind!r}.").format(
+            kinds=", ".join(repr(k) for k in KINDS), kind=kind))
     return cosine(steps) if kind == "cosine" else linear(steps)
 
 
@@ -197,7 +200,8 @@ def ddim_step(schedule: Schedule, x_t, t, s, eps, *, eta: float = 0.0, noise=Non
     x_s = np.sqrt(a_s) * x0 + np.sqrt(np.maximum(1.0 - a_s - sigma ** 2, 0.0)) * eps
     if eta:
         if noise is None:
-            raise SettingError("a step with eta > 0 adds fresh noise: pass noise=np.random.standard_normal(x.shape).")
+            raise SettingError(_("a step with eta > 0 adds fresh noise: pass "
+                                  "noise=np.random.standard_normal(x.shape)."))
         x_s = x_s + sigma * noise
     return x_s, x0
 

@@ -28,6 +28,7 @@ from . import nets
 from . import schedule as _schedule
 from .model import Diffusion
 from ..validate import positive_int as _positive_int
+from ..i18n import _
 
 __all__ = ["SCALE", "Run", "train", "sample", "forward_points", "clouds_figure"]
 
@@ -38,10 +39,10 @@ SCALE = 2.0
 def _points(points, name: str = "points") -> np.ndarray:
     x = np.asarray(points.numpy() if hasattr(points, "numpy") else points, np.float64)
     if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
-        raise SettingError(f"{name} must be an array of points of shape (N, 2), like gan.toy.ring(25_600); "
-                           f"got shape {x.shape}.")
+        raise SettingError(_("{name} must be an array of points of shape (N, 2), like gan.toy.ring(25_600); "
+                              "got shape {shape}.").format(name=name, shape=x.shape))
     if not np.all(np.isfinite(x)):
-        raise SettingError(f"{name} contains NaN or infinite values.")
+        raise SettingError(_("{name} contains NaN or infinite values.").format(name=name))
     return x
 
 
@@ -56,7 +57,7 @@ class Run:
 
 def train(points, *, steps: int = 3000, batch_size: int = 256, schedule: str = "cosine", timesteps: int = 1000,
           hidden: int = 128, learning_rate: float = 1e-3, seed: int = 0, progress: bool = True,
-          description: str = "diffusion on the ring") -> Run:
+          description: str | None = None) -> Run:
     """Train an MLP to predict the noise on ``points`` (N, 2) for ``steps`` steps of ``batch_size`` points."""
     from tqdm.auto import tqdm
 
@@ -70,7 +71,8 @@ def train(points, *, steps: int = 3000, batch_size: int = 256, schedule: str = "
     rng = np.random.default_rng([seed, 5])
     losses, total = [], 0.0
     start = time.perf_counter()
-    for step in tqdm(range(steps), desc=description, unit="step", disable=not progress):
+    for step in tqdm(range(steps), desc=description or _("diffusion on the ring"), unit="step",
+                     disable=not progress):
         batch = x[rng.integers(0, len(x), batch_size)]
         total += float(model.train_on_batch(batch, return_dict=True)["loss"])
         if (step + 1) % 100 == 0 or step + 1 == steps:
@@ -89,7 +91,7 @@ def sample(model: Diffusion, n: int = 2000, steps: int = 1000, *, eta: float = 1
     if not keep:
         return out * SCALE
     points, path = out
-    return points * SCALE, [(t, x_t * SCALE) for t, x_t, _ in path]
+    return points * SCALE, [(t, x_t * SCALE) for t, x_t, _unused in path]
 
 
 def forward_points(schedule, points, times, *, seed: int = 0) -> list:
@@ -112,7 +114,7 @@ def clouds_figure(clouds, *, centres=None, titles=None, suptitle=None, limit: fl
     use_course_style()
     clouds = list(clouds)
     if not clouds:
-        raise SettingError("give at least one (t, points) pair to draw.")
+        raise SettingError(_("give at least one (t, points) pair to draw."))
     fig = Figure(figsize=(size * len(clouds), size + 0.4), layout="constrained")
     axes = fig.subplots(1, len(clouds), squeeze=False)[0]
     for i, (ax, (t, pts)) in enumerate(zip(axes, clouds)):

@@ -31,6 +31,7 @@ from ..checkpoints import CheckpointError, check_compatible, read_checkpoint as 
 from ..grids import save_gif, save_png, tile
 from .model import Diffusion
 from ..validate import positive_int as _positive_int, seed_value
+from ..i18n import _
 
 __all__ = ["FORMAT", "CheckpointError", "DiffusionTrainer", "read_checkpoint", "as_images"]
 
@@ -47,12 +48,14 @@ def as_images(images, name: str = "images") -> np.ndarray:
     """float32 (N, ...) in [-1, 1], or one :class:`SettingError` saying what to pass."""
     x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
     if x.ndim < 2 or x.dtype.kind != "f" or len(x) == 0:
-        raise SettingError(f"{name} must be a float array (N, ...) in [-1, 1], like data.digits(value_range=(-1, 1)) gives; "
-                           f"got shape {x.shape} and dtype {x.dtype}.")
+        raise SettingError(_("{name} must be a float array (N, ...) in [-1, 1], like "
+                              "data.digits(value_range=(-1, 1)) gives; got shape {shape} and dtype {dtype}.").format(
+            name=name, shape=x.shape, dtype=x.dtype))
     if not np.all(np.isfinite(x)):
-        raise SettingError(f"{name} contains NaN or infinite values.")
+        raise SettingError(_("{name} contains NaN or infinite values.").format(name=name))
     if x.min() < -1.001 or x.max() > 1.001:
-        raise SettingError(f"{name} must lie in [-1, 1]; scale pictures in [0, 1] with {name} * 2 - 1.")
+        raise SettingError(_("{name} must lie in [-1, 1]; scale pictures in [0, 1] with {name} * 2 - 1.").format(
+            name=name))
     return x.astype(np.float32, copy=False)
 
 
@@ -87,7 +90,8 @@ class DiffusionTrainer:
                  metrics: Callable | None = None, metrics_every: int = 1, sample_every: int = 1,
                  progress: bool = True):
         if not isinstance(model, Diffusion):
-            raise SettingError(f"model must be a course_utils.diffusion.Diffusion; got {type(model).__name__}.")
+            raise SettingError(_("model must be a course_utils.diffusion.Diffusion; got {kind}.").format(
+                kind=type(model).__name__))
         if not hasattr(model, "noise_optimizer"):
             model.compile()
         self.model = model
@@ -95,30 +99,32 @@ class DiffusionTrainer:
         expected = model.sample_shape
         if len(expected) != self.images.ndim - 1 or any(
                 e is not None and e != d for e, d in zip(expected, self.images.shape[1:])):
-            raise SettingError(f"the network takes samples of shape {model.sample_shape}; the images have shape "
-                               f"{self.images.shape[1:]}.")
+            raise SettingError(_("the network takes samples of shape {sample_shape}; the images have shape "
+                                  "{shape}.").format(sample_shape=model.sample_shape, shape=self.images.shape[1:]))
         self.labels = None
         if model.conditional:
             if labels is None:
-                raise SettingError("this model is class-conditional: give the class of every image, "
-                                   "DiffusionTrainer(model, images, labels).")
+                raise SettingError(_("this model is class-conditional: give the class of every image, "
+                                      "DiffusionTrainer(model, images, labels)."))
             y = np.asarray(labels)
             if y.shape != (len(self.images),) or y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= model.n_classes:
-                raise SettingError(f"labels must be {len(self.images)} whole numbers from 0 to {model.n_classes - 1}, "
-                                   f"one per image; got shape {y.shape} and dtype {y.dtype}.")
+                raise SettingError(_("labels must be {count} whole numbers from 0 to {largest}, "
+                                      "one per image; got shape {shape} and dtype {dtype}.").format(
+                    count=len(self.images), largest=model.n_classes - 1, shape=y.shape, dtype=y.dtype))
             self.labels = y.astype(np.int32)
         self.batch_size = _positive_int(batch_size, "batch_size", "64")
         if self.batch_size > len(self.images):
-            raise SettingError(f"batch_size {self.batch_size} is larger than the {len(self.images)} images; "
-                               "use a smaller batch.")
+            raise SettingError(_("batch_size {batch_size} is larger than the {count} images; "
+                                  "use a smaller batch.").format(batch_size=self.batch_size, count=len(self.images)))
         seed = model.seed if seed is None else seed
         self.seed = seed_value(seed)
         if metrics is not None and not callable(metrics):
-            raise SettingError("metrics must be a function metrics(model) -> dict of numbers, or None.")
+            raise SettingError(_("metrics must be a function metrics(model) -> dict of numbers, or None."))
         self.metrics = metrics
         self.metrics_every = _positive_int(metrics_every, "metrics_every", "1")
         if isinstance(sample_every, bool) or not isinstance(sample_every, (int, np.integer)) or sample_every < 0:
-            raise SettingError(f"sample_every must be a whole number >= 0, like 1; got {sample_every!r}.")
+            raise SettingError(_("sample_every must be a whole number >= 0, like 1; got {sample_every!r}.").format(
+                sample_every=sample_every))
         self.sample_every = int(sample_every)
         self.frame_steps = _positive_int(frame_steps, "frame_steps", "20")
         self.progress = bool(progress)
@@ -205,8 +211,9 @@ class DiffusionTrainer:
             try:
                 write_checkpoint(path, *state, format=FORMAT)
             except OSError as err:
-                raise CheckpointError(f"Could not write the checkpoint {path}: {err.strerror or err}; "
-                                      "free some disk space or choose another folder.") from None
+                raise CheckpointError(_("Could not write the checkpoint {path}: {reason}; "
+                                         "free some disk space or choose another folder.").format(
+                    path=path, reason=err.strerror or err)) from None
         self._snapshot = state
         return path
 
@@ -214,12 +221,15 @@ class DiffusionTrainer:
         """Load a checkpoint (default: the folder's); returns its epoch."""
         path = Path(path) if path is not None else self.checkpoint_path
         if path is None:
-            raise SettingError("this trainer has no folder: give the checkpoint's path, resume('run/checkpoint.npz').")
+            raise SettingError(_("this trainer has no folder: give the checkpoint's path, "
+                                  "resume('run/checkpoint.npz')."))
         arrays, meta = read_checkpoint(path)
-        check_compatible(arrays, meta, f"The checkpoint {path}", self._variables(), self._settings(),
-                         "choose another folder, or pass resume=False to start afresh")
+        # TRANSLATORS: "The checkpoint {path}" starts, and the advice ends, the sentence "{where} was written
+        # for a different model …; {advice}." (or "… for a run with …").
+        check_compatible(arrays, meta, _("The checkpoint {path}").format(path=path), self._variables(),
+                         self._settings(), _("choose another folder, or pass resume=False to start afresh"))
         self._apply(arrays, meta)
-        print(f"Resumed from {path}: epoch {self.epoch}, step {self.step}.")
+        print(_("Resumed from {path}: epoch {epoch}, step {step}.").format(path=path, epoch=self.epoch, step=self.step))
         return self.epoch
 
     # --------------------------------------------------------------- pictures
@@ -227,7 +237,7 @@ class DiffusionTrainer:
     def sample(self, steps: int | None = None) -> np.ndarray:
         """The model's samples from the fixed noise (DDIM, ``frame_steps`` steps unless ``steps``)."""
         if self.sample_noise is None:
-            raise SettingError("this trainer keeps no frames (sample_every=0): call model.sample(...) instead.")
+            raise SettingError(_("this trainer keeps no frames (sample_every=0): call model.sample(...) instead."))
         return self.model.sample(steps=steps or self.frame_steps, noise=self.sample_noise,
                                  labels=self.sample_labels, seed=self.seed)
 
@@ -241,7 +251,8 @@ class DiffusionTrainer:
         if self.metrics is not None and (self.epoch % self.metrics_every == 0 or self._last):
             values = self.metrics(self.model)
             if not isinstance(values, dict):
-                raise SettingError(f"metrics(model) must return a dict of numbers; got {type(values).__name__}.")
+                raise SettingError(_("metrics(model) must return a dict of numbers; got {kind}.").format(
+                    kind=type(values).__name__))
             row.update({str(k): float(v) for k, v in values.items()})
         rows = len(self.history["epoch"])
         for key in list(self.history) + [k for k in row if k not in self.history]:
@@ -269,15 +280,15 @@ class DiffusionTrainer:
             self._record(0.0, 0.0, None)
             self.save_checkpoint()
         if self.epoch >= target or (seconds is not None and self.history["seconds"][-1] >= seconds):
-            print(f"Already trained for {self.epoch} epochs (step {self.step}, {self.history['seconds'][-1]:.0f} s); "
-                  "ask for more to continue.")
+            print(_("Already trained for {epochs} epochs (step {step}, {seconds:.0f} s); ask for more to "
+                    "continue.").format(epochs=self.epoch, step=self.step, seconds=self.history["seconds"][-1]))
             return self.history
-        bar = tqdm(total=(target - self.epoch) * self.steps_per_epoch, desc="training", unit="step",
+        bar = tqdm(total=(target - self.epoch) * self.steps_per_epoch, desc=_("training"), unit="step",
                    disable=not self.progress)
         try:
             while self.epoch < target:
                 epoch = self.epoch + 1
-                bar.set_description(f"epoch {epoch}/{target}")
+                bar.set_description(_("epoch {epoch}/{target}").format(epoch=epoch, target=target))
                 start, cpu_start = time.perf_counter(), time.process_time()
                 order = self._order(epoch)
                 total = 0.0
@@ -303,9 +314,14 @@ class DiffusionTrainer:
         except KeyboardInterrupt:
             stopped = self.step
             self._apply(*self._snapshot)
-            where = f"is in {self.checkpoint_path}" if self.checkpoint_path is not None else "is in memory"
-            print(f"Stopped at step {stopped}; the last checkpoint (epoch {self.epoch}, step {self.step}) {where}; "
-                  "run the cell again to continue from there.")
+            if self.checkpoint_path is not None:
+                print(_("Stopped at step {stopped}; the last checkpoint (epoch {epoch}, step {step}) is in "
+                        "{path}; run the cell again to continue from there.").format(
+                    stopped=stopped, epoch=self.epoch, step=self.step, path=self.checkpoint_path))
+            else:
+                print(_("Stopped at step {stopped}; the last checkpoint (epoch {epoch}, step {step}) is in "
+                        "memory; run the cell again to continue from there.").format(
+                    stopped=stopped, epoch=self.epoch, step=self.step))
         finally:
             bar.close()
         return self.history
@@ -315,15 +331,16 @@ class DiffusionTrainer:
     def series(self, key: str) -> tuple[list, list]:
         """(epochs, values) of one history entry, without the epochs where it has no value."""
         if key not in self.history:
-            raise SettingError(f"the history has no {key!r}; it has {', '.join(repr(k) for k in self.history)}.")
+            raise SettingError(_("the history has no {key!r}; it has {keys}.").format(
+                key=key, keys=", ".join(repr(k) for k in self.history)))
         pairs = [(e, v) for e, v in zip(self.history["epoch"], self.history[key]) if v is not None]
-        return [e for e, _ in pairs], [v for _, v in pairs]
+        return [e for e, _unused in pairs], [v for _unused, v in pairs]
 
     def save_gif(self, path=None, *, fps: float = 5.0, hold: float = 1.5) -> Path:
         """The frames as an animated GIF (default ``folder/progress.gif``)."""
         if path is None:
             if self.folder is None:
-                raise SettingError("this trainer has no folder: give a path, save_gif('progress.gif').")
+                raise SettingError(_("this trainer has no folder: give a path, save_gif('progress.gif')."))
             path = self.folder / "progress.gif"
         return save_gif(self.frames, path, fps=fps, hold=hold)
 

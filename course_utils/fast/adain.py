@@ -69,6 +69,7 @@ from . import layers as course_layers
 from ..validate import positive_int as _positive_int
 from .._tf import keras, tf
 from ..errors import ImageError, SettingError
+from ..i18n import _
 
 __all__ = [
     "ENCODER_LAYERS",
@@ -132,8 +133,9 @@ def _feature_map(x, name: str):
     dtype = tf.float64 if getattr(getattr(x, "dtype", None), "name", None) == "float64" else tf.float32
     x = tf.cast(tf.convert_to_tensor(x), dtype)
     if x.shape.rank != 4:
-        raise SettingError(f"{name} must be a batch of feature maps of shape (B, H, W, C), got shape "
-                           f"{tuple(x.shape)}; add the batch axis with x[None] for one map.")
+        raise SettingError(_("{name} must be a batch of feature maps of shape (B, H, W, C), got shape "
+                              "{shape}; add the batch axis with x[None] for one map.").format(
+            name=name, shape=tuple(x.shape)))
     return x
 
 
@@ -143,8 +145,8 @@ def _check_eps(eps) -> float:
 
 def _check_alpha(alpha) -> float:
     if not validate.is_number(alpha) or not 0.0 <= alpha <= 1.0:
-        raise SettingError(f"alpha must be a number from 0 (the photo's features) to 1 (all style), "
-                           f"like 0.5; got {alpha!r}.")
+        raise SettingError(_("alpha must be a number from 0 (the photo's features) to 1 (all style), "
+                              "like 0.5; got {alpha!r}.").format(alpha=alpha))
     return float(alpha)
 
 
@@ -204,11 +206,12 @@ def adain(content_features, style_features, alpha: float = 1.0, eps: float = 1e-
     s = tf.cast(_feature_map(style_features, "style_features"), c.dtype)
     alpha, eps = _check_alpha(alpha), _check_eps(eps)
     if c.shape[-1] is not None and s.shape[-1] is not None and c.shape[-1] != s.shape[-1]:
-        raise SettingError(f"the content features have {c.shape[-1]} channels and the style features "
-                           f"{s.shape[-1]}; take both from the same layer of the same network.")
+        raise SettingError(_("the content features have {content} channels and the style features "
+                              "{style}; take both from the same layer of the same network.").format(
+            content=c.shape[-1], style=s.shape[-1]))
     if c.shape[0] is not None and s.shape[0] is not None and s.shape[0] not in (1, c.shape[0]):
-        raise SettingError(f"there are {c.shape[0]} content maps and {s.shape[0]} style maps; give one style "
-                           "map for all, or one for each content map.")
+        raise SettingError(_("there are {content} content maps and {style} style maps; give one style "
+                              "map for all, or one for each content map.").format(content=c.shape[0], style=s.shape[0]))
     c_mean, c_std = channel_stats(c, eps)
     s_mean, s_std = channel_stats(s, eps)
     t = s_std * (c - c_mean) / c_std + s_mean
@@ -222,15 +225,15 @@ def adain(content_features, style_features, alpha: float = 1.0, eps: float = 1e-
 
 def _check_layer(layer) -> str:
     if layer not in ENCODER_LAYERS:
-        raise SettingError(f"layer must be one of {', '.join(ENCODER_LAYERS)} (the first ReLU of a VGG19 block); "
-                           f"got {layer!r}.")
+        raise SettingError(_("layer must be one of {layers} (the first ReLU of a VGG19 block); "
+                              "got {layer!r}.").format(layers=", ".join(ENCODER_LAYERS), layer=layer))
     return layer
 
 
 def _check_width(width) -> float:
     if not validate.is_number(width) or not 0.0 < width <= 1.0:
-        raise SettingError(f"width must be a number in (0, 1], the share of VGG19's channels each decoder "
-                           f"layer has, like 0.5; got {width!r}.")
+        raise SettingError(_("width must be a number in (0, 1], the share of VGG19's channels each decoder "
+                              "layer has, like 0.5; got {width!r}.").format(width=width))
     return float(width)
 
 
@@ -307,9 +310,10 @@ def _layer_of(model) -> str:
     channels = {dict(item for item in _VGG if item != "pool")[name]: name for name in ENCODER_LAYERS}
     shape = tuple(model.input_shape) if not isinstance(model.input_shape, list) else ()
     if len(shape) != 4 or shape[-1] not in channels or tuple(model.output_shape)[-1:] != (3,):
-        raise SettingError(f"this network ({model.name}) is not an AdaIN decoder: it takes {shape} and gives "
-                           f"{tuple(model.output_shape)}; build one with adain.decoder() or load one saved by "
-                           "AdaINModel.save.")
+        raise SettingError(_("this network ({name}) is not an AdaIN decoder: it takes {input_shape} and gives "
+                              "{output_shape}; build one with adain.decoder() or load one saved by "
+                              "AdaINModel.save.").format(
+            name=model.name, input_shape=shape, output_shape=tuple(model.output_shape)))
     return channels[shape[-1]]
 
 
@@ -320,8 +324,9 @@ def _picture(image, what: str, minimum: int) -> np.ndarray:
     """One picture in the course's format, at least ``minimum`` pixels on its shorter side."""
     picture = images.to_float_rgb(image, what)
     if min(picture.shape[:2]) < minimum:
-        raise ImageError(f"{what} is {picture.shape[0]}×{picture.shape[1]} pixels; give one at least "
-                         f"{minimum} pixels on each side (load it larger with size=...).")
+        raise ImageError(_("{what} is {height}×{width} pixels; give one at least "
+                            "{minimum} pixels on each side (load it larger with size=...).").format(
+            what=what, height=picture.shape[0], width=picture.shape[1], minimum=minimum))
     return picture
 
 
@@ -374,18 +379,19 @@ class AdaINModel:
         if decoder_model is None:
             decoder_model = decoder(DEFAULTS["layer"] if layer is None else layer, width, seed=seed)
         elif not isinstance(decoder_model, keras.Model):
-            raise SettingError(f"decoder_model must be a keras.Model made by adain.decoder(), "
-                               f"got {type(decoder_model).__name__}.")
+            raise SettingError(_("decoder_model must be a keras.Model made by adain.decoder(), "
+                                  "got {kind}.").format(kind=type(decoder_model).__name__))
         found = _layer_of(decoder_model)
         if layer is not None and _check_layer(layer) != found:
-            raise SettingError(f"the decoder inverts {found}, not {layer}; leave layer out, or build a new "
-                               f"decoder with adain.decoder({layer!r}).")
+            raise SettingError(_("the decoder inverts {found}, not {layer}; leave layer out, or build a new "
+                                  "decoder with adain.decoder({layer!r}).").format(found=found, layer=layer))
         validate.weight(style_weight, "style_weight", "10")
         if style_layers is None:
             style_layers = STYLE_LAYERS[: STYLE_LAYERS.index(found) + 1]
         style_layers = (style_layers,) if isinstance(style_layers, str) else tuple(style_layers)
         if not style_layers or any(name not in STYLE_LAYERS for name in style_layers):
-            raise SettingError(f"style_layers must be taken from {', '.join(STYLE_LAYERS)}; got {style_layers!r}.")
+            raise SettingError(_("style_layers must be taken from {layers}; got {style_layers!r}.").format(
+                layers=", ".join(STYLE_LAYERS), style_layers=style_layers))
         self.decoder = decoder_model
         self.layer = found
         self.style_weight = float(style_weight)
@@ -442,7 +448,8 @@ class AdaINModel:
 
     def _padded(self, content):
         """The photo as a batch, reflect-padded to a multiple of ``factor``; and how to crop it back."""
-        padded, window = images.pad_to_multiple(_picture(content, "the content picture", 2 * self.factor),
+        # TRANSLATORS: the subject of an error about a picture, e.g. "{what} is 5×5 pixels; …".
+        padded, window = images.pad_to_multiple(_picture(content, _("the content picture"), 2 * self.factor),
                                                 self.factor)
         return padded[None], window
 
@@ -450,11 +457,15 @@ class AdaINModel:
         """Refuse a photo (with its largest style image) too large for the memory free."""
         height, width = batch.shape[1:3]
         style_pixels = max((int(np.prod(np.shape(s)[:2])) for s in styles), default=0)
-        memory.check("adain", height, width, subject=f"A {width} x {height} photo", extra_pixels=style_pixels,
-                     fix="load the photo with size={} or less")
+        # TRANSLATORS: the subject starts, and the fix ends, the sentence "{subject} needs about 2.1 GB for
+        # …, and this machine has 1.5 GB free: {fix}."
+        memory.check("adain", height, width, subject=_("A {width} x {height} photo").format(width=width, height=height),
+                     extra_pixels=style_pixels,
+                     fix=lambda side: _("load the photo with size={side} or less").format(side=side))
 
     def _style_features(self, style):
-        picture = _picture(style, "the style picture", 2 * self.factor)
+        # TRANSLATORS: the subject of an error about a picture, e.g. "{what} is 5×5 pixels; …".
+        picture = _picture(style, _("the style picture"), 2 * self.factor)
         return self.encode(picture[None])[self.layer]
 
     def _paint(self, target, window) -> np.ndarray:
@@ -494,7 +505,7 @@ class AdaINModel:
         alpha = _check_alpha(alpha)
         styles = list(styles) if isinstance(styles, (list, tuple)) else None
         if not styles:
-            raise SettingError("styles must be a list of style pictures, like [swirl, mosaic].")
+            raise SettingError(_("styles must be a list of style pictures, like [swirl, mosaic]."))
         weights = validate.style_weights(weights, len(styles), "weights")
         batch, window = self._padded(content)
         self._check_memory(batch, styles)
@@ -548,11 +559,16 @@ class PairSampler:
                 f"size={self.size})")
 
 
-def _pictures(items, load, size, what: str) -> list:
+def _pictures(items, load, size, kind: str) -> list:
+    """The pictures ``items`` (names for ``load`` or images) of ``kind`` "photo" or "style"."""
     items = list(items)
     if not items:
-        raise SettingError(f"give at least one {what}.")
-    return [load(item, size) if isinstance(item, str) else images.to_float_rgb(item, f"{what} {i}")
+        if kind == "photo":
+            raise SettingError(_("give at least one photo."))
+        raise SettingError(_("give at least one style."))
+    # TRANSLATORS: "photo {number}" and "style {number}" are the subjects of errors about one picture in a list.
+    name = _("photo {number}") if kind == "photo" else _("style {number}")
+    return [load(item, size) if isinstance(item, str) else images.to_float_rgb(item, name.format(number=i))
             for i, item in enumerate(items)]
 
 
@@ -596,7 +612,8 @@ def trainer(model: AdaINModel, *, crop: int = DEFAULTS["crop"], batch_size: int 
     (``resume=False`` starts afresh); ``pictures`` go to :func:`sampler`.
     """
     if not isinstance(model, AdaINModel):
-        raise SettingError(f"model must be an adain.AdaINModel, like adain.AdaINModel(); got a {type(model).__name__}.")
+        raise SettingError(_("model must be an adain.AdaINModel, like adain.AdaINModel(); got a {kind}.").format(
+            kind=type(model).__name__))
     return fit.NetworkTrainer(model.decoder, model.loss_fn, sampler(crop, **pictures), batch_size=batch_size,
                        learning_rate=learning_rate, seed=seed, checkpoint=checkpoint, resume=resume,
                        progress=progress)

@@ -33,6 +33,7 @@ import html
 import math
 import statistics
 import time
+import unicodedata
 from typing import Callable
 
 import numpy as np
@@ -40,6 +41,7 @@ from tqdm.auto import tqdm
 
 from ..errors import ImageError, SettingError
 from .. import images, validate
+from ..i18n import _
 
 __all__ = ["CompareError", "seconds_per_image", "perceptual_losses", "Table", "compare", "format_seconds",
            "format_loss", "LOSS_TERMS"]
@@ -62,16 +64,17 @@ def _count(value, name: str, low: int, example: str) -> int:
 
 def _check_callable(fn, what: str) -> None:
     if not callable(fn):
-        raise CompareError(f"{what} must be a function to call, like magenta.stylize; got a {type(fn).__name__}.")
+        raise CompareError(_("{what} must be a function to call, like magenta.stylize; got a {kind}.").format(
+            what=what, kind=type(fn).__name__))
 
 
 def _timed(fn, args, repeats: int, warmup: int):
     """(wall times of the ``repeats`` timed calls, the last call's result), after ``warmup`` calls."""
     result = None
-    for _ in range(warmup):
+    for _unused in range(warmup):
         result = fn(*args)
     times = []
-    for _ in range(repeats):
+    for _unused in range(repeats):
         began = time.perf_counter()
         result = fn(*args)
         times.append(time.perf_counter() - began)
@@ -89,7 +92,7 @@ def seconds_per_image(fn: Callable, *args, repeats: int = 3, warmup: int = 1) ->
     _check_callable(fn, "fn")
     repeats = _count(repeats, "repeats", 1, "repeats=3")
     warmup = _count(warmup, "warmup", 0, "warmup=1")
-    times, _ = _timed(fn, args, repeats, warmup)
+    times, _unused = _timed(fn, args, repeats, warmup)
     return float(statistics.median(times))
 
 
@@ -98,15 +101,16 @@ def seconds_per_image(fn: Callable, *args, repeats: int = 3, warmup: int = 1) ->
 
 def _check_objective(objective) -> None:
     if not (hasattr(objective, "parts") and isinstance(getattr(objective, "weights", None), dict)):
-        raise CompareError(f"objective must be a transfer.Objective, like transfer.Objective(content, style); "
-                           f"got a {type(objective).__name__}.")
+        raise CompareError(_("objective must be a transfer.Objective, like transfer.Objective(content, style); "
+                              "got a {kind}.").format(kind=type(objective).__name__))
 
 
 def _check_shape(shape):
     ok = isinstance(shape, (tuple, list)) and len(shape) == 2 and all(
         isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and v >= 1 for v in shape)
     if not ok:
-        raise CompareError(f"shape must be (height, width) in pixels, like shape=content.shape[:2]; got {shape!r}.")
+        raise CompareError(_("shape must be (height, width) in pixels, like shape=content.shape[:2]; "
+                             "got {shape!r}.").format(shape=shape))
     return int(shape[0]), int(shape[1])
 
 
@@ -145,13 +149,15 @@ def perceptual_losses(image, objective, *, shape=None) -> dict:
         the optimisation loop lowers.
     """
     _check_objective(objective)
-    picture = images.as_image(image, "The picture to measure")
+    # TRANSLATORS: the subject of an error about a picture, e.g. "{what} has …; expected numbers …".
+    picture = images.as_image(image, _("The picture to measure"))
     if shape is not None:
         picture = images.resize(picture, _check_shape(shape))
     elif _content_shape_mismatch(picture, objective):
         height, width = picture.shape[:2]
-        raise ImageError(f"The picture is {height} x {width} pixels, not the size of the objective's photo; "
-                         f"pass shape=content.shape[:2] to resize it to the photo's size.")
+        raise ImageError(_("The picture is {height} x {width} pixels, not the size of the objective's photo; "
+                            "pass shape=content.shape[:2] to resize it to the photo's size.").format(
+            height=height, width=width))
 
     parts = objective.parts(images.to_batch(picture))
     values = {name: float(parts[name]) for name in LOSS_TERMS if name in parts}
@@ -194,6 +200,16 @@ def _format_plain(value) -> str:
 _FORMATS = {"seconds": format_seconds, "loss": format_loss}
 
 
+def _width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: two for a Chinese character, one for a Latin one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
@@ -212,40 +228,57 @@ class Table:
         How to write a column's numbers, by heading: ``"seconds"``
         (:func:`format_seconds`), ``"loss"`` (:func:`format_loss`) or a function
         ``value -> str``. Other numbers get 3 significant figures.
+    headings : dict, optional
+        The text shown above a column, by column name, when it is not the name itself
+        (a translated heading, say); ``columns`` stay the names :meth:`column` takes.
 
     The values stay as given: ``table.rows`` and ``table.column("style loss")``
     return the numbers, not their text. Columns whose values are all numbers
     are right-aligned.
     """
 
-    def __init__(self, columns, rows, *, formats: dict | None = None):
+    def __init__(self, columns, rows, *, formats: dict | None = None, headings: dict | None = None):
         if isinstance(columns, str) or not isinstance(columns, (list, tuple)) or not columns:
-            raise CompareError("columns must be a list of headings, like ['method', 'seconds'].")
+            raise CompareError(_("columns must be a list of headings, like ['method', 'seconds']."))
         self.columns = [str(c) for c in columns]
         if isinstance(rows, (str, bytes)) or not hasattr(rows, "__iter__"):
-            raise CompareError("rows must be a list of rows, each a list with one value per column.")
+            raise CompareError(_("rows must be a list of rows, each a list with one value per column."))
         self.rows = [list(row) if isinstance(row, (list, tuple)) else row for row in rows]
         for number, row in enumerate(self.rows):
-            if not isinstance(row, list) or len(row) != len(self.columns):
-                count = len(row) if isinstance(row, list) else "no list of"
-                raise CompareError(f"Row {number} has {count} values for {len(self.columns)} columns; "
-                                   f"give a list with one value per column (None for an empty cell).")
+            if not isinstance(row, list):
+                raise CompareError(_("Row {number} has no list of values for {columns} columns; give a list with "
+                                     "one value per column (None for an empty cell).").format(
+                    number=number, columns=len(self.columns)))
+            if len(row) != len(self.columns):
+                raise CompareError(_("Row {number} has {count} values for {columns} columns; give a list with "
+                                     "one value per column (None for an empty cell).").format(
+                    number=number, count=len(row), columns=len(self.columns)))
         self.formats = {}
         for column, how in (formats or {}).items():
             if column not in self.columns:
-                raise CompareError(f"formats names the column {column!r}, which the table does not have; "
-                                   f"its columns are {self.columns}.")
+                raise CompareError(_("formats names the column {column!r}, which the table does not have; "
+                                      "its columns are {columns}.").format(column=column, columns=self.columns))
             if not (callable(how) or (isinstance(how, str) and how in _FORMATS)):
-                raise CompareError(f"The format of column {column!r} must be 'seconds', 'loss' or a function "
-                                   f"value -> text; got {how!r}.")
+                raise CompareError(_("The format of column {column!r} must be 'seconds', 'loss' or a function "
+                                      "value -> text; got {how!r}.").format(column=column, how=how))
             self.formats[column] = _FORMATS.get(how, how) if isinstance(how, str) else how
+        self.headings = {}
+        for column, text in (headings or {}).items():
+            if column not in self.columns:
+                raise CompareError(_("headings names the column {column!r}, which the table does not have; "
+                                     "its columns are {columns}.").format(column=column, columns=self.columns))
+            self.headings[column] = str(text)
 
     def column(self, name: str) -> list:
         """The values of one column, top to bottom."""
         if name not in self.columns:
-            raise CompareError(f"The table has no column {name!r}; its columns are {self.columns}.")
+            raise CompareError(_("The table has no column {name!r}; its columns are {columns}.").format(
+                name=name, columns=self.columns))
         index = self.columns.index(name)
         return [row[index] for row in self.rows]
+
+    def _shown_columns(self) -> list[str]:
+        return [self.headings.get(column, column) for column in self.columns]
 
     def _cells(self) -> list[list[str]]:
         cells = []
@@ -268,13 +301,13 @@ class Table:
     def __str__(self) -> str:
         cells = self._cells()
         numeric = self._numeric()
-        widths = [max(len(line[i]) for line in [self.columns] + cells) for i in range(len(self.columns))]
+        shown = self._shown_columns()
+        widths = [max(_width(line[i]) for line in [shown] + cells) for i in range(len(self.columns))]
 
         def line(values):
-            return "  ".join(v.rjust(w) if right else v.ljust(w)
-                             for v, w, right in zip(values, widths, numeric)).rstrip()
+            return "  ".join(_pad(v, w, right) for v, w, right in zip(values, widths, numeric)).rstrip()
 
-        return "\n".join([line(self.columns), "  ".join("-" * w for w in widths)] + [line(v) for v in cells])
+        return "\n".join([line(shown), "  ".join("-" * w for w in widths)] + [line(v) for v in cells])
 
     __repr__ = __str__
 
@@ -284,7 +317,7 @@ class Table:
         def cell(tag, text, right):
             return f'<{tag} style="text-align:{"right" if right else "left"}">{html.escape(text)}</{tag}>'
 
-        head = "".join(cell("th", c, right) for c, right in zip(self.columns, numeric))
+        head = "".join(cell("th", c, right) for c, right in zip(self._shown_columns(), numeric))
         body = "".join("<tr>" + "".join(cell("td", text, right) for text, right in zip(line, numeric)) + "</tr>"
                        for line in self._cells())
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -326,13 +359,15 @@ def compare(methods: dict, content, style, *, objective=None, repeats: int = 1, 
         network that pads to a multiple of 4), ready for ``plotting.show_grid``.
     """
     if not isinstance(methods, dict) or not methods:
-        raise CompareError("methods must be a dict of name -> function(content, style), "
-                           "like {'Magenta': magenta.stylize}.")
+        raise CompareError(_("methods must be a dict of name -> function(content, style), "
+                              "like {{'Magenta': magenta.stylize}}.").format())
     for name, fn in methods.items():
-        _check_callable(fn, f"The method {name!r}")
+        # TRANSLATORS: the subject of "{what} must be a function to call, …".
+        _check_callable(fn, _("The method {name!r}").format(name=name))
     repeats = _count(repeats, "repeats", 1, "repeats=1")
     warmup = _count(warmup, "warmup", 0, "warmup=1")
-    photo, painting = images.as_image(content, "The photo"), images.as_image(style, "The style image")
+    # TRANSLATORS: the subjects of errors about a picture, e.g. "{what} has …; expected numbers …".
+    photo, painting = images.as_image(content, _("The photo")), images.as_image(style, _("The style image"))
     if objective is None:
         from .. import transfer
 
@@ -340,15 +375,17 @@ def compare(methods: dict, content, style, *, objective=None, repeats: int = 1, 
     else:
         _check_objective(objective)
         if _content_shape_mismatch(photo, objective):
-            raise CompareError("The objective was built from a photo of another size than content; build it "
-                               "from this photo, transfer.Objective(content, style), or leave objective out.")
+            raise CompareError(_("The objective was built from a photo of another size than content; build it "
+                                  "from this photo, transfer.Objective(content, style), or leave objective out."))
     rows, pictures = [], {}
-    bar = tqdm(methods.items(), desc="comparing", total=len(methods), disable=not progress, leave=False)
+    bar = tqdm(methods.items(), desc=_("comparing"), total=len(methods), disable=not progress, leave=False)
     try:
         for name, fn in bar:
             bar.set_postfix_str(str(name))
             times, result = _timed(fn, (photo, painting), repeats, warmup)
-            picture = images.resize(images.as_image(result, f"The picture method {name!r} returned"), photo.shape[:2])
+            # TRANSLATORS: the subject of an error about a picture, e.g. "{what} has …; expected numbers …".
+            returned = _("The picture method {name!r} returned").format(name=name)
+            picture = images.resize(images.as_image(result, returned), photo.shape[:2])
             losses = perceptual_losses(picture, objective, shape=photo.shape[:2])
             pictures[name] = picture
             rows.append([str(name), float(statistics.median(times))] + [losses.get(t) for t in LOSS_TERMS])
@@ -356,4 +393,7 @@ def compare(methods: dict, content, style, *, objective=None, repeats: int = 1, 
         bar.close()
     columns = ["method", "seconds per image"] + [f"{t} loss" for t in LOSS_TERMS]
     formats = {"seconds per image": "seconds", **{f"{t} loss": "loss" for t in LOSS_TERMS}}
-    return Table(columns, rows, formats=formats), pictures
+    # The column names stay English (code reads them: table.column("seconds per image")); what is shown is translated.
+    headings = {"method": _("method"), "seconds per image": _("seconds per image"), "content loss": _("content loss"),
+                "style loss": _("style loss"), "tv loss": _("tv loss"), "total loss": _("total loss")}
+    return Table(columns, rows, formats=formats, headings=headings), pictures

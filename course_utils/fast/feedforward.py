@@ -44,6 +44,7 @@ from .._tf import keras, tf
 from .fit import CropSampler, NetworkTrainer
 from ..config import Initializers
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["DEFAULT_FILTERS", "DEFAULT_BLOCKS", "HELD_OUT", "CONTENT_LAYERS", "WEIGHTS", "transform_net",
            "residual_block", "perceptual_loss", "training_photos", "train", "stylize"]
@@ -93,9 +94,11 @@ def transform_net(filters=DEFAULT_FILTERS, residual_blocks: int = DEFAULT_BLOCKS
     """
     filters = tuple(filters)
     if len(filters) != 3:
-        raise SettingError(f"filters must be three channel counts, like (16, 32, 64); got {filters!r}.")
+        raise SettingError(_("filters must be three channel counts, like (16, 32, 64); got {filters!r}.").format(
+            filters=filters))
     for value in filters:
-        _positive_int(value, "each entry of filters", "(16, 32, 64)")
+        # TRANSLATORS: the subject of "{name} must be a whole number >= 1, like (16, 32, 64); …".
+        _positive_int(value, _("each entry of filters"), "(16, 32, 64)")
     blocks = _positive_int(residual_blocks, "residual_blocks", "5")
     init = Initializers(seed)
     inputs = keras.Input((None, None, 3), name="photo")
@@ -134,7 +137,8 @@ def perceptual_loss(style, *, content_layers=CONTENT_LAYERS, style_layers=models
     if weights is not None:
         unknown = set(weights) - set(WEIGHTS)
         if unknown:
-            raise SettingError(f"weights knows only 'content', 'style' and 'tv', not {sorted(unknown)[0]!r}.")
+            raise SettingError(_("weights knows only 'content', 'style' and 'tv', not {name!r}.").format(
+                name=sorted(unknown)[0]))
         chosen.update({k: float(v) for k, v in weights.items()})
     style = images.load(style)
     # The photo given here only sets up the content layers; training brings its own photos.
@@ -162,7 +166,8 @@ def training_photos(size: int = 256, *, exclude=(HELD_OUT,)) -> list[np.ndarray]
     """The bundled content photos (all but ``exclude``) at ``size`` pixels on the longer side."""
     names = [name for name in data.content_names() if name not in set(exclude)]
     if not names:
-        raise SettingError("exclude leaves out every photo; keep at least one to train on, like exclude=('chelsea',).")
+        raise SettingError(_("exclude leaves out every photo; keep at least one to train on, "
+                              "like exclude=('chelsea',)."))
     return [data.content(name, size=size) for name in names]
 
 
@@ -196,7 +201,10 @@ def stylize(net, image, *, multiple: int = 4) -> np.ndarray:
     """
     padded, (top, left, height, width) = images.pad_to_multiple(images.load(image),
                                                                 _positive_int(multiple, "multiple", "4"))
-    memory.check("feedforward", *padded.shape[:2], subject=f"A {width} x {height} picture",
-                 fix="load the picture with size={} or less")
+    # TRANSLATORS: the subject starts, and the fix ends, the sentence "{subject} needs about 2.1 GB for
+    # …, and this machine has 1.5 GB free: {fix}."
+    memory.check("feedforward", *padded.shape[:2],
+                 subject=_("A {width} x {height} picture").format(width=width, height=height),
+                 fix=lambda side: _("load the picture with size={side} or less").format(side=side))
     out = np.asarray(net(tf.convert_to_tensor(padded[np.newaxis]), training=False))
     return np.clip(out[0, top: top + height, left: left + width], 0.0, 1.0).astype(np.float32)

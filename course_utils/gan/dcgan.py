@@ -26,27 +26,32 @@ from ..validate import positive_int as _positive_int
 from .._tf import keras
 from ..config import Initializers
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["as_gan_images", "stages", "generator", "discriminator"]
 
 
 def as_gan_images(images, name: str = "images", *, channels: int | None = None,
-                  what: str = "a float array") -> np.ndarray:
+                  what: str | None = None) -> np.ndarray:
     """``images`` as float32 (N, height, width, channels) in [-1, 1], the GAN's range, or one SettingError.
 
     ``channels`` (1 or 3) is required when given; ``what`` names the kind of array in
-    the message ("a float array", "colour patches, a float array").
+    the message ("a float array" by default, "colour patches, a float array").
     """
     x = np.asarray(images.numpy() if hasattr(images, "numpy") else images)
     if (x.ndim != 4 or x.dtype.kind != "f" or len(x) == 0
             or (channels is not None and x.shape[-1] != channels)):
-        raise SettingError(f"{name} must be {what} (N, height, width, {channels or 'channels'}) in [-1, 1], like "
-                           f"data.digits(value_range=(-1, 1)) gives; got shape {x.shape} and dtype {x.dtype}.")
+        if what is None:
+            # TRANSLATORS: completes "{name} must be {what} (N, height, width, channels) in [-1, 1] …".
+            what = _("a float array")
+        raise SettingError(_("{name} must be {what} (N, height, width, {channels}) in [-1, 1], like "
+                              "data.digits(value_range=(-1, 1)) gives; got shape {shape} and dtype {dtype}.").format(
+            name=name, what=what, channels=channels or "channels", shape=x.shape, dtype=x.dtype))
     if not np.all(np.isfinite(x)):
-        raise SettingError(f"{name} contains NaN or infinite values.")
+        raise SettingError(_("{name} contains NaN or infinite values.").format(name=name))
     if x.min() < -1.001 or x.max() > 1.001:
-        raise SettingError(f"{name} must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
-                           f"with {name} * 2 - 1.")
+        raise SettingError(_("{name} must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
+                              "with {name} * 2 - 1.").format(name=name))
     return x.astype(np.float32, copy=False)
 
 
@@ -56,13 +61,14 @@ def stages(image_size: int) -> tuple[int, int]:
     The size is halved while it is above 7 and must end between 3 and 7:
     12 → (6, 1), 16 → (4, 2), 28 → (7, 2), 32 → (4, 3), 64 → (4, 4).
     """
-    image_size = _positive_int(image_size, "image_size", "16, 28, 32 or 64")
+    # TRANSLATORS: an example in "image_size must be a whole number >= 1, like {example}; …".
+    image_size = _positive_int(image_size, "image_size", _("16, 28, 32 or 64"))
     start, n = image_size, 0
     while start > 7 and start % 2 == 0:
         start, n = start // 2, n + 1
     if n == 0 or not 3 <= start <= 7:
-        raise SettingError(f"image_size {image_size} cannot be halved down to 3..7 pixels; "
-                           "use a size like 16, 28, 32 or 64.")
+        raise SettingError(_("image_size {image_size} cannot be halved down to 3..7 pixels; "
+                              "use a size like 16, 28, 32 or 64.").format(image_size=image_size))
     return start, n
 
 
@@ -82,7 +88,8 @@ def generator(image_size: int = 16, channels: int = 1, latent_dim: int = 64, wid
     the initial weights only (:class:`~course_utils.config.Initializers`).
     """
     start, n = stages(image_size)
-    channels = _positive_int(channels, "channels", "1 (grey) or 3 (colour)")
+    # TRANSLATORS: an example in "channels must be a whole number >= 1, like {example}; …".
+    channels = _positive_int(channels, "channels", _("1 (grey) or 3 (colour)"))
     latent_dim = _positive_int(latent_dim, "latent_dim", "64")
     width = _positive_int(width, "width", "64")
     init = Initializers(seed)
@@ -122,7 +129,8 @@ def discriminator(image_size: int = 16, channels: int = 1, width: int = 64, *, n
     (:class:`~course_utils.config.Initializers`).
     """
     start, n = stages(image_size)
-    channels = _positive_int(channels, "channels", "1 (grey) or 3 (colour)")
+    # TRANSLATORS: an example in "channels must be a whole number >= 1, like {example}; …".
+    channels = _positive_int(channels, "channels", _("1 (grey) or 3 (colour)"))
     width = _positive_int(width, "width", "64")
     dropout = validate.number(dropout, "dropout", "0.3", minimum=0, below=1)
     init = Initializers(seed)

@@ -36,6 +36,7 @@ from . import quality
 from .dcgan import as_gan_images as _gan_images
 from ..config import Initializers
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["classifier", "DigitJudge"]
 
@@ -51,7 +52,8 @@ def classifier(image_size: int = 16, n_classes: int = 10, features: int = 64, *,
     """
     image_size = _positive_int(image_size, "image_size", "16")
     if image_size < 8:
-        raise SettingError(f"image_size must be at least 8 pixels for two 2×2 poolings; got {image_size}.")
+        raise SettingError(_("image_size must be at least 8 pixels for two 2×2 poolings; got {image_size}.").format(
+            image_size=image_size))
     n_classes = _positive_int(n_classes, "n_classes", "10")
     features = _positive_int(features, "features", "64")
     init = Initializers(seed)
@@ -97,8 +99,8 @@ class DigitJudge:
                  seconds: float | None = None):
         names = [layer.name for layer in model.layers]
         if "features" not in names:
-            raise SettingError("the judge's model needs a layer named 'features' (see judge.classifier); "
-                               f"its layers are {', '.join(names)}.")
+            raise SettingError(_("the judge's model needs a layer named 'features' (see judge.classifier); "
+                                  "its layers are {layers}.").format(layers=", ".join(names)))
         self.model = model
         self.n_classes = _positive_int(n_classes, "n_classes", "10")
         self.test_accuracy = test_accuracy
@@ -113,7 +115,8 @@ class DigitJudge:
         x = _gan_images(images)
         y = np.asarray(labels)
         if y.shape != (len(x),) or y.dtype.kind not in "iu" or (y.size and y.min() < 0):
-            raise SettingError(f"labels must be {len(x)} whole numbers >= 0, one per image; got shape {y.shape}.")
+            raise SettingError(_("labels must be {count} whole numbers >= 0, one per image; got shape {shape}.").format(
+                count=len(x), shape=y.shape))
         n_classes = int(y.max()) + 1
         model = classifier(x.shape[1], n_classes, features, seed=seed)
         trained = cnn.train_small_cnn((x + 1.0) / 2.0, y.astype(np.int64), epochs=epochs, seed=seed,
@@ -126,8 +129,8 @@ class DigitJudge:
     def _run(self, images) -> tuple[np.ndarray, np.ndarray]:
         x = _gan_images(images)
         if x.shape[1:] != (self.image_size, self.image_size, 1):
-            raise SettingError(f"the judge was trained on {self.image_size}×{self.image_size} grey images; got "
-                               f"images of shape {x.shape[1:]}.")
+            raise SettingError(_("the judge was trained on {image_size}×{image_size} grey images; got "
+                                  "images of shape {shape}.").format(image_size=self.image_size, shape=x.shape[1:]))
         features, probabilities = [], []
         for start in range(0, len(x), 512):
             f, p = self._probe((x[start: start + 512] + 1.0) / 2.0, training=False)
@@ -161,7 +164,7 @@ class DigitJudge:
         """FID-like distance and coverage of ``fake`` (and, given ``labels``, the share judged as its label)."""
         if real_features is None:
             if real is None:
-                raise SettingError("give the real images (or their features) to compare with.")
+                raise SettingError(_("give the real images (or their features) to compare with."))
             real_features = self.features(real)
         features, probabilities = self._run(fake)
         predicted = np.argmax(probabilities, axis=1)
@@ -169,7 +172,8 @@ class DigitJudge:
         if labels is not None:
             labels = np.asarray(labels)
             if labels.shape != predicted.shape:
-                raise SettingError(f"give one label per generated image: {len(predicted)}; got shape {labels.shape}.")
+                raise SettingError(_("give one label per generated image: {count}; got shape {shape}.").format(
+                    count=len(predicted), shape=labels.shape))
             label_accuracy = float(np.mean(predicted == labels))
         return Scores(quality.fid_like(real_features, features),
                       quality.class_coverage(predicted, self.n_classes), label_accuracy)

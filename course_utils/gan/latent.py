@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["lerp", "slerp", "path", "class_inputs"]
 
@@ -29,19 +30,20 @@ KINDS = ("slerp", "lerp")
 def _vectors(z0, z1) -> tuple[np.ndarray, np.ndarray]:
     a, b = np.asarray(z0), np.asarray(z1)
     if a.ndim != 1 or a.shape != b.shape or a.size == 0:
-        raise SettingError(f"z0 and z1 must be noise vectors of the same length, shape (latent_dim,); got shapes "
-                           f"{a.shape} and {b.shape}.")
+        raise SettingError(_("z0 and z1 must be noise vectors of the same length, shape (latent_dim,); got shapes "
+                              "{shape} and {shape2}.").format(shape=a.shape, shape2=b.shape))
     dtype = np.result_type(a.dtype, b.dtype, np.float32)
     a, b = a.astype(dtype), b.astype(dtype)
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        raise SettingError("z0 and z1 must hold finite numbers.")
+        raise SettingError(_("z0 and z1 must hold finite numbers."))
     return a, b
 
 
 def _fractions(t, dtype) -> tuple[np.ndarray, bool]:
     ts = np.asarray(t, dtype=np.float64)
     if ts.ndim > 1 or not np.all(np.isfinite(ts)):
-        raise SettingError(f"t must be a number (or a 1-D array of numbers), usually in [0, 1]; got {t!r}.")
+        raise SettingError(_("t must be a number (or a 1-D array of numbers), usually in [0, 1]; got {t!r}.").format(
+            t=t))
     return ts.reshape(-1, 1).astype(dtype), ts.ndim == 0
 
 
@@ -80,8 +82,8 @@ def slerp(z0, z1, t) -> np.ndarray:
     sin = np.sin(omega)
     if sin < 1e-6:
         if cos < 0:
-            raise SettingError("z0 and z1 point in opposite directions, so no single arc joins them; "
-                               "choose another pair of noise vectors.")
+            raise SettingError(_("z0 and z1 point in opposite directions, so no single arc joins them; "
+                                  "choose another pair of noise vectors."))
         out = (1 - ts) * a + ts * b
     else:
         out = (np.sin((1 - ts) * omega) / sin) * a + (np.sin(ts * omega) / sin) * b
@@ -92,9 +94,11 @@ def slerp(z0, z1, t) -> np.ndarray:
 def path(z0, z1, steps: int = 8, kind: str = "slerp") -> np.ndarray:
     """``steps`` noise vectors from ``z0`` to ``z1`` (both included), shape (steps, latent_dim)."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
-        raise SettingError(f"steps must be a whole number >= 2 (the two ends included), like 8; got {steps!r}.")
+        raise SettingError(_("steps must be a whole number >= 2 (the two ends included), like 8; "
+                              "got {steps!r}.").format(
+            steps=steps))
     if kind not in KINDS:
-        raise SettingError(f"kind must be 'slerp' or 'lerp'; got {kind!r}.")
+        raise SettingError(_("kind must be 'slerp' or 'lerp'; got {kind!r}.").format(kind=kind))
     ts = np.linspace(0.0, 1.0, int(steps))
     return (slerp if kind == "slerp" else lerp)(z0, z1, ts)
 
@@ -108,6 +112,6 @@ def class_inputs(n_classes: int, ncols: int, latent_dim: int, *, seed: int = 0) 
     """
     for value, name in ((n_classes, "n_classes"), (ncols, "ncols"), (latent_dim, "latent_dim")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise SettingError(f"{name} must be a whole number >= 1; got {value!r}.")
+            raise SettingError(_("{name} must be a whole number >= 1; got {value!r}.").format(name=name, value=value))
     columns = np.random.default_rng([int(seed), 5]).standard_normal((ncols, latent_dim)).astype(np.float32)
     return np.tile(columns, (n_classes, 1)), np.repeat(np.arange(n_classes, dtype=np.int32), ncols)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from .._tf import tf
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["KINDS", "discriminator_loss", "generator_loss", "interpolate", "gradient_penalty"]
 
@@ -30,7 +31,8 @@ KINDS = ("non_saturating", "minimax", "wgan-gp")
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise SettingError(f"kind must be one of {', '.join(repr(k) for k in KINDS)}; got {kind!r}.")
+        raise SettingError(_("kind must be one of {kinds}; got {kind!r}.").format(
+            kinds=", ".join(repr(k) for k in KINDS), kind=kind))
     return kind
 
 
@@ -39,7 +41,8 @@ def _logits(x, name: str):
     if not x.dtype.is_floating:
         x = tf.cast(x, tf.float32)
     if x.shape.rank is not None and x.shape.rank > 2:
-        raise SettingError(f"{name} should hold one score per image, shape (N,) or (N, 1); got shape {x.shape}.")
+        raise SettingError(_("{name} should hold one score per image, shape (N,) or (N, 1); got shape {shape}.").format(
+            name=name, shape=x.shape))
     return x
 
 

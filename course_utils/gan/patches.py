@@ -23,6 +23,7 @@ from ..validate import positive_int as _positive_int
 from .. import data, losses
 from ..errors import DownloadError, SettingError
 from .dcgan import as_gan_images
+from ..i18n import _
 
 __all__ = ["GRAM_LAYERS", "picture", "random_patches", "noise_patches", "gram_statistics", "gram_distances",
            "gram_metric"]
@@ -33,7 +34,8 @@ GRAM_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1")
 
 
 def _patch_batch(patches, name: str = "patches") -> np.ndarray:
-    return as_gan_images(patches, name, channels=3, what="colour patches, a float array")
+    # TRANSLATORS: completes "{name} must be {what} (N, height, width, 3) in [-1, 1] …".
+    return as_gan_images(patches, name, channels=3, what=_("colour patches, a float array"))
 
 
 def picture(name: str, size=None, *, fallback: str = "swirl") -> tuple[np.ndarray, str]:
@@ -47,18 +49,23 @@ def picture(name: str, size=None, *, fallback: str = "swirl") -> tuple[np.ndarra
         try:
             return data.painting(name, size), name
         except DownloadError as err:
-            print(f"{data.PAINTINGS[name]['title']} could not be downloaded ({_reason(err)}), so the course's own "
-                  f"style {fallback!r} is used instead.")
+            print(_("{title} could not be downloaded ({reason}), so the course's own style {fallback!r} is used "
+                    "instead.").format(title=data.PAINTINGS[name]["title"], reason=_reason(err), fallback=fallback))
             name = fallback
     return data.style(name, size), name
 
 
 def _reason(err) -> str:
+    """Why a download failed, in a few words, read from its message (in English or in Chinese)."""
     text = str(err)
-    for marker in ("no network connection", "timed out", "checksum"):
-        if marker in text:
-            return marker
-    return "no connection"
+    # TRANSLATORS: the reason in "{title} could not be downloaded ({reason}), so the course's own style … is used".
+    if "no network connection" in text or "网络" in text:
+        return _("no network connection")
+    if "timed out" in text or "超时" in text:
+        return _("timed out")
+    if "checksum" in text or "校验" in text:
+        return _("checksum")
+    return _("no connection")
 
 
 def random_patches(image, size: int = 32, count: int = 2048, *, seed: int = 0, flips: bool = True) -> np.ndarray:
@@ -70,12 +77,14 @@ def random_patches(image, size: int = 32, count: int = 2048, *, seed: int = 0, f
     """
     from ..images import to_float_rgb
 
-    picture_ = to_float_rgb(image, "the image")
+    # TRANSLATORS: the subject of an error about a picture, e.g. "{name} must be …".
+    picture_ = to_float_rgb(image, _("the image"))
     size, count = _positive_int(size, "size", "32"), _positive_int(count, "count", "2048")
     height, width = picture_.shape[:2]
     if size > min(height, width):
-        raise SettingError(f"patches of {size} pixels do not fit in a {height}×{width} picture; "
-                           f"choose size <= {min(height, width)} or a larger picture.")
+        raise SettingError(_("patches of {size} pixels do not fit in a {height}×{width} picture; "
+                              "choose size <= {largest} or a larger picture.").format(
+            size=size, height=height, width=width, largest=min(height, width)))
     rng = np.random.default_rng(seed)
     tops = rng.integers(0, height - size + 1, count)
     lefts = rng.integers(0, width - size + 1, count)
@@ -127,8 +136,8 @@ def gram_distances(patches, reference: dict, extractor) -> dict:
     stats = gram_statistics(patches, extractor)
     missing = [layer for layer in stats if layer not in reference]
     if missing:
-        raise SettingError(f"the reference has no Gram matrix for layer {missing[0]!r}; compute both with the same "
-                           "extractor.")
+        raise SettingError(_("the reference has no Gram matrix for layer {layer!r}; compute both with the same "
+                              "extractor.").format(layer=missing[0]))
     out = {layer: float(losses.gram_distance(stats[layer], reference[layer])) for layer in stats}
     out["mean"] = float(np.mean(list(out.values())))
     return out

@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["feature_statistics", "frechet_distance", "fid_like", "Coverage", "class_coverage"]
 
@@ -25,12 +26,13 @@ __all__ = ["feature_statistics", "frechet_distance", "fid_like", "Coverage", "cl
 def _features(x, name: str) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
-        raise SettingError(f"{name} must be a 2-D array (samples, features); got shape {x.shape}. "
-                           "Flatten each sample's features first.")
+        raise SettingError(_("{name} must be a 2-D array (samples, features); got shape {shape}. "
+                              "Flatten each sample's features first.").format(name=name, shape=x.shape))
     if len(x) < 2:
-        raise SettingError(f"{name} needs at least 2 samples to estimate a covariance; got {len(x)}.")
+        raise SettingError(_("{name} needs at least 2 samples to estimate a covariance; got {count}.").format(
+            name=name, count=len(x)))
     if not np.all(np.isfinite(x)):
-        raise SettingError(f"{name} contains NaN or infinite values.")
+        raise SettingError(_("{name} contains NaN or infinite values.").format(name=name))
     return x
 
 
@@ -54,10 +56,12 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     sigma1, sigma2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
     if mu1.shape != mu2.shape or mu1.ndim != 1:
-        raise SettingError(f"the means must be vectors of the same length; got shapes {mu1.shape} and {mu2.shape}.")
+        raise SettingError(_("the means must be vectors of the same length; got shapes {shape} and {shape2}.").format(
+            shape=mu1.shape, shape2=mu2.shape))
     d = len(mu1)
     if sigma1.shape != (d, d) or sigma2.shape != (d, d):
-        raise SettingError(f"the covariances must be {d}×{d} matrices; got shapes {sigma1.shape} and {sigma2.shape}.")
+        raise SettingError(_("the covariances must be {d}×{d} matrices; got shapes {shape} and {shape2}.").format(
+            d=d, shape=sigma1.shape, shape2=sigma2.shape))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", linalg.LinAlgWarning)
         covmean = linalg.sqrtm(sigma1 @ sigma2)
@@ -77,7 +81,8 @@ def fid_like(real_features, fake_features) -> float:
     real = _features(real_features, "real_features")
     fake = _features(fake_features, "fake_features")
     if real.shape[1] != fake.shape[1]:
-        raise SettingError(f"real and generated features differ in length: {real.shape[1]} and {fake.shape[1]}.")
+        raise SettingError(_("real and generated features differ in length: {real} and {generated}.").format(
+            real=real.shape[1], generated=fake.shape[1]))
     return frechet_distance(*feature_statistics(real), *feature_statistics(fake))
 
 
@@ -90,7 +95,7 @@ class Coverage:
     shares: np.ndarray  # (n_classes,) fraction of the samples predicted as each class
 
     def __str__(self):
-        return f"{self.covered} of {self.n_classes} classes"
+        return _("{covered} of {n_classes} classes").format(covered=self.covered, n_classes=self.n_classes)
 
 
 def class_coverage(predictions, n_classes: int = 10, min_share: float | None = None) -> Coverage:
@@ -107,11 +112,12 @@ def class_coverage(predictions, n_classes: int = 10, min_share: float | None = N
     p = np.asarray(predictions)
     if p.ndim == 2:
         if p.shape[1] != n_classes:
-            raise SettingError(f"probabilities have {p.shape[1]} columns but n_classes is {n_classes}.")
+            raise SettingError(_("probabilities have {columns} columns but n_classes is {n_classes}.").format(
+                columns=p.shape[1], n_classes=n_classes))
         p = np.argmax(p, axis=1)
     if p.ndim != 1 or len(p) == 0:
-        raise SettingError(f"predictions must be class numbers (N,) or probabilities (N, {n_classes}); got shape "
-                           f"{p.shape}.")
+        raise SettingError(_("predictions must be class numbers (N,) or probabilities (N, {n_classes}); got shape "
+                              "{shape}.").format(n_classes=n_classes, shape=p.shape))
     if min_share is None:
         min_share = 0.2 / n_classes
     shares = np.bincount(p.astype(np.int64), minlength=n_classes)[:n_classes] / len(p)

@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 
 from .._tf import keras, tf
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["centres", "ring", "mlp_generator", "mlp_discriminator", "sample", "ModeCoverage",
            "mode_coverage", "Snapshot", "Snapshots", "decision_grid", "Run", "train", "coverage_table",
@@ -55,13 +56,14 @@ _REAL_COLOUR, _FAKE_COLOUR = "#1f77b4", "#d62728"
 
 def _whole(value, name: str, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise SettingError(f"{name} must be a whole number >= {low}; got {value!r}.")
+        raise SettingError(_("{name} must be a whole number >= {low}; got {value!r}.").format(
+            name=name, low=low, value=value))
     return int(value)
 
 
 def _positive(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-        raise SettingError(f"{name} must be a positive number; got {value!r}.")
+        raise SettingError(_("{name} must be a positive number; got {value!r}.").format(name=name, value=value))
     return float(value)
 
 
@@ -71,12 +73,14 @@ def _points(points, name: str) -> np.ndarray:
     try:
         arr = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError):
-        raise SettingError(f"{name} must be an array of points with shape (N, 2); got "
-                           f"{type(points).__name__}.") from None
+        raise SettingError(_("{name} must be an array of points with shape (N, 2); got "
+                              "{kind}.").format(name=name, kind=type(points).__name__)) from None
     if arr.ndim != 2 or arr.shape[1] != 2:
-        raise SettingError(f"{name} must be an array of points with shape (N, 2); got shape {arr.shape}.")
+        raise SettingError(_("{name} must be an array of points with shape (N, 2); got shape {shape}.").format(
+            name=name, shape=arr.shape))
     if not np.all(np.isfinite(arr)):
-        raise SettingError(f"{name} contains NaN or infinite values: the training has probably diverged.")
+        raise SettingError(_("{name} contains NaN or infinite values: the training has probably diverged.").format(
+            name=name))
     return arr
 
 
@@ -154,7 +158,7 @@ def mlp_discriminator(hidden: int = 128, layers: int = 2, *, activation: str = "
 def _latent_dim(generator) -> int:
     inputs = getattr(generator, "inputs", None)
     if not inputs:
-        raise SettingError("the generator has no fixed input shape; build it with keras.Input((latent_dim,)).")
+        raise SettingError(_("the generator has no fixed input shape; build it with keras.Input((latent_dim,))."))
     return int(inputs[0].shape[-1])
 
 
@@ -178,7 +182,8 @@ class ModeCoverage:
     shares: np.ndarray  # (n_modes,) share of the samples within 3 std of each mode
 
     def __str__(self):
-        return f"{self.covered} of {self.n_modes} modes, {100 * self.good:.0f} % good samples"
+        return _("{covered} of {n_modes} modes, {percent_good:.0f} % good samples").format(
+            covered=self.covered, n_modes=self.n_modes, percent_good=100 * self.good)
 
 
 def mode_coverage(points, centres, std: float = STD, *, min_share: float | None = None) -> ModeCoverage:
@@ -202,14 +207,14 @@ def mode_coverage(points, centres, std: float = STD, *, min_share: float | None 
     pts = _points(points, "points")
     ctr = _points(centres, "centres")
     if len(pts) == 0:
-        raise SettingError("points is empty; give at least one generated point.")
+        raise SettingError(_("points is empty; give at least one generated point."))
     if len(ctr) == 0:
-        raise SettingError("centres is empty; give at least one mode centre.")
+        raise SettingError(_("centres is empty; give at least one mode centre."))
     std = _positive(std, "std")
     if min_share is None:
         min_share = 0.2 / len(ctr)
     if isinstance(min_share, bool) or not isinstance(min_share, numbers.Real) or not 0 < min_share <= 1:
-        raise SettingError(f"min_share must be a number in (0, 1]; got {min_share!r}.")
+        raise SettingError(_("min_share must be a number in (0, 1]; got {min_share!r}.").format(min_share=min_share))
     distances = np.linalg.norm(pts[:, None, :] - ctr[None, :, :], axis=-1)  # (N, M)
     nearest = np.argmin(distances, axis=1)
     good = distances[np.arange(len(pts)), nearest] <= 3 * std
@@ -245,10 +250,10 @@ class Snapshot:
 
     @property
     def title(self) -> str:
-        text = f"step {self.step}"
-        if self.coverage is not None:
-            text += f" · {self.coverage.covered}/{self.coverage.n_modes} modes"
-        return text
+        if self.coverage is None:
+            return _("step {step}").format(step=self.step)
+        return _("step {step} · {covered}/{n_modes} modes").format(
+            step=self.step, covered=self.coverage.covered, n_modes=self.coverage.n_modes)
 
 
 class Snapshots(keras.callbacks.Callback):
@@ -286,7 +291,7 @@ class Snapshots(keras.callbacks.Callback):
 
     def __init__(self, every: int = 500, *, n_points: int = 1000, limit: float = 3.0, resolution: int = 60,
                  centres=None, std: float = STD, seed: int = 1234, progress: bool = False, total=None,
-                 description: str = "training"):
+                 description: str | None = None):
         super().__init__()
         self.every = _whole(every, "every")
         self.n_points = _whole(n_points, "n_points")
@@ -309,8 +314,8 @@ class Snapshots(keras.callbacks.Callback):
         """Record a snapshot now (also called by Keras during ``fit``) and return it."""
         model = self.model
         if model is None or not hasattr(model, "generator") or not hasattr(model, "discriminator"):
-            raise SettingError("Snapshots works with a model that has a generator and a discriminator, "
-                               "such as course_utils.gan.GAN; pass it in fit(callbacks=[...]).")
+            raise SettingError(_("Snapshots works with a model that has a generator and a discriminator, "
+                                  "such as course_utils.gan.GAN; pass it in fit(callbacks=[...])."))
         generator, discriminator = model.generator, model.discriminator
         if self._noise is None:
             rng = np.random.default_rng(self.seed)
@@ -335,7 +340,7 @@ class Snapshots(keras.callbacks.Callback):
         if self.progress:
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=self.total, desc=self.description, unit="step")
+            self._bar = tqdm(total=self.total, desc=self.description or _("training"), unit="step")
 
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
@@ -404,9 +409,11 @@ def train(real, *, loss: str = "non_saturating", steps: int = 2000, batch_size: 
     steps, batch_size, every = _whole(steps, "steps"), _whole(batch_size, "batch_size"), _whole(every, "every")
     seed = _whole(seed, "seed", low=0)
     if steps % every:
-        raise SettingError(f"steps ({steps}) must be a multiple of every ({every}), the steps between snapshots.")
+        raise SettingError(_("steps ({steps}) must be a multiple of every ({every}), the steps between "
+                              "snapshots.").format(steps=steps, every=every))
     if len(real) < batch_size:
-        raise SettingError(f"real has {len(real)} points, fewer than one batch of {batch_size}.")
+        raise SettingError(_("real has {points} points, fewer than one batch of {batch_size}.").format(
+            points=len(real), batch_size=batch_size))
     learning_rate = _positive(learning_rate, "learning_rate")
 
     def optimizer(updates_per_step):
@@ -421,7 +428,7 @@ def train(real, *, loss: str = "non_saturating", steps: int = 2000, batch_size: 
     data = (tf.data.Dataset.from_tensor_slices(real).shuffle(len(real), seed=seed).repeat()
             .batch(batch_size, drop_remainder=True))
     snaps = Snapshots(every, centres=centres, std=std, progress=progress, total=steps,
-                      description=description or f"{loss}, seed {seed}")
+                      description=description or _("{loss}, seed {seed}").format(loss=loss, seed=seed))
     start = time.perf_counter()
     history = model.fit(data, epochs=steps // every, steps_per_epoch=every, shuffle=False, callbacks=[snaps],
                         verbose=0)
@@ -441,7 +448,7 @@ def coverage_table(results: dict) -> str:
     Show it with ``IPython.display.Markdown``.
     """
     if not isinstance(results, dict) or not results:
-        raise SettingError("results must be a dict: setting name -> list of runs (or coverages), one per seed.")
+        raise SettingError(_("results must be a dict: setting name -> list of runs (or coverages), one per seed."))
     rows, width = [], 0
     for name, runs in results.items():
         runs = list(runs) if isinstance(runs, (list, tuple)) else [runs]
@@ -449,12 +456,13 @@ def coverage_table(results: dict) -> str:
         for run in runs:
             cov = run.coverage if isinstance(run, Run) else run
             if not isinstance(cov, ModeCoverage):
-                raise SettingError(f"results[{name!r}] must hold Run or ModeCoverage objects (from toy.train or "
-                                   f"toy.mode_coverage); got {type(run).__name__}.")
-            cells.append(f"{cov.covered}/{cov.n_modes} modes, {100 * cov.good:.0f} % good")
+                raise SettingError(_("results[{name!r}] must hold Run or ModeCoverage objects (from toy.train or "
+                                      "toy.mode_coverage); got {kind}.").format(name=name, kind=type(run).__name__))
+            cells.append(_("{covered}/{n_modes} modes, {percent_good:.0f} % good").format(
+                covered=cov.covered, n_modes=cov.n_modes, percent_good=100 * cov.good))
         rows.append((str(name), cells))
         width = max(width, len(cells))
-    head = "| setting | " + " | ".join(f"run {i + 1}" for i in range(width)) + " |"
+    head = "| " + " | ".join([_("setting")] + [_("run {number}").format(number=i + 1) for i in range(width)]) + " |"
     rule = "|---|" + "---|" * width
     lines = [f"| {name} | " + " | ".join(cells + [""] * (width - len(cells))) + " |" for name, cells in rows]
     return "\n".join([head, rule] + lines)
@@ -471,10 +479,10 @@ def _style():
 
 def _draw_points(ax, real, generated, centres, std, limit):
     if real is not None:
-        ax.scatter(real[:, 0], real[:, 1], s=4, c=_REAL_COLOUR, alpha=0.35, linewidths=0, label="real")
+        ax.scatter(real[:, 0], real[:, 1], s=4, c=_REAL_COLOUR, alpha=0.35, linewidths=0, label=_("real"))
     if generated is not None:
         ax.scatter(generated[:, 0], generated[:, 1], s=4, c=_FAKE_COLOUR, alpha=0.6, linewidths=0,
-                   label="generated")
+                   label=_("generated"))
     if centres is not None:
         from matplotlib.patches import Circle
 
@@ -498,7 +506,7 @@ def points_figure(real=None, generated=None, *, centres=None, std: float = STD, 
     real = None if real is None else _points(real, "real")
     generated = None if generated is None else _points(generated, "generated")
     if real is None and generated is None:
-        raise SettingError("give real or generated points (or both) to draw.")
+        raise SettingError(_("give real or generated points (or both) to draw."))
     centres = None if centres is None else _points(centres, "centres")
     limit, size = _positive(limit, "limit"), _positive(size, "size")
     fig = Figure(figsize=(size, size + 0.3), layout="constrained")
@@ -515,16 +523,16 @@ def _draw_surface(fig, ax, snap: Snapshot, real, colorbar: bool):
     if snap.probability:
         shown = ax.contourf(snap.xs, snap.ys, snap.surface, levels=np.linspace(0, 1, 11), cmap="RdBu_r",
                             vmin=0, vmax=1)
-        label = "D(x): probability 'real'"
+        label = _("D(x): probability 'real'")
     else:
         shown = ax.contourf(snap.xs, snap.ys, snap.surface, levels=12, cmap="RdBu_r")
-        label = "critic's score C(x)"
+        label = _("critic's score C(x)")
     if colorbar:
         fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label=label)
     if real is not None:
-        ax.scatter(real[:, 0], real[:, 1], s=3, c="black", alpha=0.25, linewidths=0, label="real")
+        ax.scatter(real[:, 0], real[:, 1], s=3, c="black", alpha=0.25, linewidths=0, label=_("real"))
     ax.scatter(snap.points[:, 0], snap.points[:, 1], s=4, c="#ffd400", edgecolors="black", linewidths=0.15,
-               label="generated")
+               label=_("generated"))
     ax.set_xlim(snap.xs[0], snap.xs[-1])
     ax.set_ylim(snap.ys[0], snap.ys[-1])
     ax.set_aspect("equal")
@@ -533,7 +541,8 @@ def _draw_surface(fig, ax, snap: Snapshot, real, colorbar: bool):
 
 def _check_snapshot(snap, name="snapshot") -> Snapshot:
     if not isinstance(snap, Snapshot):
-        raise SettingError(f"{name} must be a Snapshot (from toy.Snapshots); got {type(snap).__name__}.")
+        raise SettingError(_("{name} must be a Snapshot (from toy.Snapshots); got {kind}.").format(
+            name=name, kind=type(snap).__name__))
     return snap
 
 
@@ -564,11 +573,11 @@ def _shared_colorbar(fig, axes, probabilities):
 
     if all(probabilities):
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), "RdBu_r"), ax=axes, shrink=0.9, pad=0.02)
-        bar.set_label("D(x): probability 'real'")
+        bar.set_label(_("D(x): probability 'real'"))
     elif not any(probabilities):
         bar = fig.colorbar(ScalarMappable(Normalize(0, 1), "RdBu_r"), ax=axes, shrink=0.9, pad=0.02)
-        bar.set_ticks([0, 1], labels=["low", "high"])
-        bar.set_label("critic's score C(x), each panel\nscaled to its own range")
+        bar.set_ticks([0, 1], labels=[_("low"), _("high")])
+        bar.set_label(_("critic's score C(x), each panel\nscaled to its own range"))
 
 
 def snapshots_figure(snapshots, real=None, *, ncols: int | None = None, suptitle=None, titles=None,
@@ -590,12 +599,12 @@ def snapshots_figure(snapshots, real=None, *, ncols: int | None = None, suptitle
         snapshots = [snapshots]
     snapshots = list(snapshots) if isinstance(snapshots, (list, tuple)) else snapshots
     if not isinstance(snapshots, list) or not snapshots:
-        raise SettingError("snapshots must be a non-empty list of Snapshot (from toy.Snapshots).")
+        raise SettingError(_("snapshots must be a non-empty list of Snapshot (from toy.Snapshots)."))
     for i, snap in enumerate(snapshots):
         _check_snapshot(snap, f"snapshots[{i}]")
     if titles is not None and (isinstance(titles, str) or len(titles) != len(snapshots)):
-        raise SettingError(f"give one title per snapshot: {len(snapshots)} snapshots, "
-                           f"{1 if isinstance(titles, str) else len(titles)} titles.")
+        raise SettingError(_("give one title per snapshot: {snapshots} snapshots, {titles} titles.").format(
+            snapshots=len(snapshots), titles=1 if isinstance(titles, str) else len(titles)))
     real = None if real is None else _points(real, "real")
     ncols = min(len(snapshots), 5) if ncols is None else min(_whole(ncols, "ncols"), len(snapshots))
     nrows = -(-len(snapshots) // ncols)

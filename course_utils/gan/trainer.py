@@ -50,6 +50,7 @@ from ..errors import SettingError
 from ..grids import save_gif, save_png, tile
 from ..validate import positive_int as _positive_int, seed_value as _seed
 from .dcgan import as_gan_images
+from ..i18n import _
 
 __all__ = ["GANTrainer"]
 
@@ -111,8 +112,8 @@ class GANTrainer:
         from .training import GAN
 
         if not isinstance(gan, GAN):
-            raise SettingError(f"gan must be a course_utils.gan.GAN (a generator and a discriminator); "
-                               f"got {type(gan).__name__}.")
+            raise SettingError(_("gan must be a course_utils.gan.GAN (a generator and a discriminator); "
+                                  "got {kind}.").format(kind=type(gan).__name__))
         if not hasattr(gan, "g_optimizer"):
             gan.compile()
         self.gan = gan
@@ -120,21 +121,23 @@ class GANTrainer:
         self.labels = None
         if gan.conditional:
             if labels is None:
-                raise SettingError("this GAN is conditional: give the class of every image, "
-                                   "GANTrainer(gan, images, labels).")
+                raise SettingError(_("this GAN is conditional: give the class of every image, "
+                                      "GANTrainer(gan, images, labels)."))
             y = np.asarray(labels)
             if y.shape != (len(self.images),) or y.dtype.kind not in "iu" or y.min() < 0:
-                raise SettingError(f"labels must be {len(self.images)} whole numbers >= 0, one per image; "
-                                   f"got shape {y.shape} and dtype {y.dtype}.")
+                raise SettingError(_("labels must be {count} whole numbers >= 0, one per image; "
+                                      "got shape {shape} and dtype {dtype}.").format(
+                    count=len(self.images), shape=y.shape, dtype=y.dtype))
             self.labels = y.astype(np.int32)
         self.batch_size = _positive_int(batch_size, "batch_size", "64")
         if self.batch_size > len(self.images):
-            raise SettingError(f"batch_size {self.batch_size} is larger than the {len(self.images)} images; "
-                               "use a smaller batch.")
+            raise SettingError(_("batch_size {batch_size} is larger than the {count} images; "
+                                  "use a smaller batch.").format(
+                batch_size=self.batch_size, count=len(self.images)))
         self.seed = _seed(gan.seed if seed is None else seed)
         self.metrics = metrics
         if metrics is not None and not callable(metrics):
-            raise SettingError("metrics must be a function metrics(gan) -> dict of numbers, or None.")
+            raise SettingError(_("metrics must be a function metrics(gan) -> dict of numbers, or None."))
         self.metrics_every = _positive_int(metrics_every, "metrics_every", "1")
         self.sample_every = _positive_int(sample_every, "sample_every", "1")
         self.progress = bool(progress)
@@ -186,7 +189,7 @@ class GANTrainer:
         noise = np.asarray(noise, np.float32)
         if self.gan.conditional:
             if labels is None:
-                raise SettingError("this GAN is conditional: give one class label per noise vector.")
+                raise SettingError(_("this GAN is conditional: give one class label per noise vector."))
             labels = np.broadcast_to(np.asarray(labels, np.int32), (len(noise),))
         out = []
         for start in range(0, len(noise), 256):
@@ -222,9 +225,11 @@ class GANTrainer:
         return arrays, meta
 
     def _check_compatible(self, arrays: dict, meta: dict, where: str) -> None:
+        # TRANSLATORS: ends the sentence "The checkpoint … was written for a different model …; {advice}."
+        advice = _("choose another folder, or pass resume=False to start afresh")
         check_compatible(arrays, meta, where, self._variables(),
                          {"n_images": len(self.images), "batch_size": self.batch_size, "seed": self.seed,
-                          "gan_seed": self.gan.seed}, "choose another folder, or pass resume=False to start afresh")
+                          "gan_seed": self.gan.seed}, advice)
 
     def _apply(self, arrays: dict, meta: dict) -> None:
         assign_arrays(self._variables(), arrays)
@@ -258,10 +263,14 @@ class GANTrainer:
             try:
                 write_checkpoint(path, *state, format=GAN_FORMAT)
             except OSError as err:
-                last = "" if self._snapshot is None else f" (the previous one, epoch {self._snapshot[1]['epoch']}, " \
-                                                         "is intact)"
-                raise CheckpointError(f"Could not write the checkpoint {path}{last}: {err.strerror or err}; "
-                                      "free some disk space or choose another folder.") from None
+                reason = err.strerror or err
+                if self._snapshot is None:
+                    raise CheckpointError(_("Could not write the checkpoint {path}: {reason}; "
+                                             "free some disk space or choose another folder.").format(
+                        path=path, reason=reason)) from None
+                raise CheckpointError(_("Could not write the checkpoint {path} (the previous one, epoch {epoch}, "
+                                         "is intact): {reason}; free some disk space or choose another folder.").format(
+                    path=path, epoch=self._snapshot[1]["epoch"], reason=reason)) from None
         self._snapshot = state
         return path
 
@@ -269,11 +278,13 @@ class GANTrainer:
         """Load a checkpoint (default: the folder's) into the networks and optimisers; returns its epoch."""
         path = Path(path) if path is not None else self.checkpoint_path
         if path is None:
-            raise SettingError("this trainer has no folder: give the checkpoint's path, resume('run/checkpoint.npz').")
+            raise SettingError(_("this trainer has no folder: give the checkpoint's path, "
+                                  "resume('run/checkpoint.npz')."))
         arrays, meta = read_checkpoint(path, format=GAN_FORMAT)
-        self._check_compatible(arrays, meta, f"The checkpoint {path}")
+        # TRANSLATORS: starts the sentence "{where} was written for a different model …" (or "… for a run with …").
+        self._check_compatible(arrays, meta, _("The checkpoint {path}").format(path=path))
         self._apply(arrays, meta)
-        print(f"Resumed from {path}: epoch {self.epoch}, step {self.step}.")
+        print(_("Resumed from {path}: epoch {epoch}, step {step}.").format(path=path, epoch=self.epoch, step=self.step))
         return self.epoch
 
     # --------------------------------------------------------------- training
@@ -283,7 +294,8 @@ class GANTrainer:
         if self.metrics is not None and (self.epoch % self.metrics_every == 0 or self._last):
             values = self.metrics(self.gan)
             if not isinstance(values, dict):
-                raise SettingError(f"metrics(gan) must return a dict of numbers; got {type(values).__name__}.")
+                raise SettingError(_("metrics(gan) must return a dict of numbers; got {kind}.").format(
+                    kind=type(values).__name__))
             row.update({str(k): float(v) for k, v in values.items()})
         rows = len(self.history["epoch"])
         for key in list(self.history) + [k for k in row if k not in self.history]:
@@ -327,15 +339,16 @@ class GANTrainer:
             self._record(0.0, None, None)
             self.save_checkpoint()
         if self.epoch >= target:
-            print(f"Already trained for {self.epoch} epochs (step {self.step}); ask for more epochs to continue.")
+            print(_("Already trained for {epochs} epochs (step {step}); ask for more epochs to continue.").format(
+                epochs=self.epoch, step=self.step))
             return self.history
         handle = None
-        bar = tqdm(total=(target - self.epoch) * self.steps_per_epoch, desc="training", unit="step",
+        bar = tqdm(total=(target - self.epoch) * self.steps_per_epoch, desc=_("training"), unit="step",
                    disable=not self.progress)
         try:
             while self.epoch < target:
                 epoch = self.epoch + 1
-                bar.set_description(f"epoch {epoch}/{target}")
+                bar.set_description(_("epoch {epoch}/{target}").format(epoch=epoch, target=target))
                 start = time.perf_counter()
                 order = self._order(epoch)
                 d_sum = g_sum = 0.0
@@ -362,11 +375,13 @@ class GANTrainer:
             stopped = self.step
             self._apply(*self._snapshot)
             if self.checkpoint_path is not None:
-                print(f"Stopped at step {stopped}; the last checkpoint (epoch {self.epoch}, step {self.step}) is in "
-                      f"{self.checkpoint_path}; run the cell again to continue from there.")
+                print(_("Stopped at step {stopped}; the last checkpoint (epoch {epoch}, step {step}) is in "
+                        "{path}; run the cell again to continue from there.").format(
+                    stopped=stopped, epoch=self.epoch, step=self.step, path=self.checkpoint_path))
             else:
-                print(f"Stopped at step {stopped} and went back to the end of epoch {self.epoch} (step {self.step}); "
-                      "run the cell again to continue from there.")
+                print(_("Stopped at step {stopped} and went back to the end of epoch {epoch} (step {step}); "
+                        "run the cell again to continue from there.").format(
+                    stopped=stopped, epoch=self.epoch, step=self.step))
         finally:
             bar.close()
         return self.history
@@ -376,15 +391,16 @@ class GANTrainer:
     def series(self, key: str) -> tuple[list, list]:
         """(epochs, values) of one history entry, leaving out the epochs without a value."""
         if key not in self.history:
-            raise SettingError(f"the history has no {key!r}; it has {', '.join(repr(k) for k in self.history)}.")
+            raise SettingError(_("the history has no {key!r}; it has {keys}.").format(
+                key=key, keys=", ".join(repr(k) for k in self.history)))
         pairs = [(e, v) for e, v in zip(self.history["epoch"], self.history[key]) if v is not None]
-        return [e for e, _ in pairs], [v for _, v in pairs]
+        return [e for e, _unused in pairs], [v for _unused, v in pairs]
 
     def save_gif(self, path=None, *, fps: float = 5.0, hold: float = 1.5) -> Path:
         """The frames as an animated GIF (default ``folder/progress.gif``), written atomically."""
         if path is None:
             if self.folder is None:
-                raise SettingError("this trainer has no folder: give a path, save_gif('progress.gif').")
+                raise SettingError(_("this trainer has no folder: give a path, save_gif('progress.gif')."))
             path = self.folder / "progress.gif"
         return save_gif(self.frames, path, fps=fps, hold=hold)
 
@@ -400,15 +416,16 @@ class GANTrainer:
         if self.frames:
             left.imshow(self.frames[-1])
         left.set_axis_off()
-        left.set_title(title or f"fixed noise after epoch {self.frame_epochs[-1] if self.frames else 0}")
-        for key, name in (("d_loss", "discriminator"), ("g_loss", "generator")):
+        left.set_title(title or _("fixed noise after epoch {epoch}").format(
+            epoch=self.frame_epochs[-1] if self.frames else 0))
+        for key, name in (("d_loss", _("discriminator")), ("g_loss", _("generator"))):
             epochs, values = self.series(key)
             right.plot(epochs, values, label=name, marker="o" if len(values) <= 20 else None, markersize=3)
         from matplotlib.ticker import MaxNLocator
 
         right.xaxis.set_major_locator(MaxNLocator(integer=True))
-        right.set_xlabel("epoch")
-        right.set_ylabel("mean loss in the epoch")
+        right.set_xlabel(_("epoch"))
+        right.set_ylabel(_("mean loss in the epoch"))
         right.grid(alpha=0.3)
         right.legend(frameon=False)
         return fig

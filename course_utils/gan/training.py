@@ -25,6 +25,7 @@ from .._tf import keras, tf
 from . import losses
 from .. import validate
 from ..errors import SettingError
+from ..i18n import _
 
 __all__ = ["GAN", "UPDATES"]
 
@@ -73,7 +74,7 @@ class GAN(keras.Model):
         if latent_dim is None:
             inputs = generator.inputs if getattr(generator, "inputs", None) else None
             if not inputs:
-                raise SettingError("latent_dim is needed when the generator has no fixed input shape.")
+                raise SettingError(_("latent_dim is needed when the generator has no fixed input shape."))
             latent_dim = int(inputs[0].shape[-1])
         seed = validate.seed_value(seed)
         self.generator = generator
@@ -122,10 +123,11 @@ class GAN(keras.Model):
         if update is None:
             update = "alternating" if (loss == "wgan-gp" or d_steps > 1) else "simultaneous"
         if update not in UPDATES:
-            raise SettingError(f"update must be 'simultaneous' or 'alternating'; got {update!r}.")
+            raise SettingError(_("update must be 'simultaneous' or 'alternating'; got {update!r}.").format(
+                update=update))
         if update == "simultaneous" and (loss == "wgan-gp" or d_steps > 1):
-            raise SettingError("WGAN-GP and d_steps > 1 need update='alternating': the critic is updated "
-                               "first, then the generator through it.")
+            raise SettingError(_("WGAN-GP and d_steps > 1 need update='alternating': the critic is updated "
+                                  "first, then the generator through it."))
         super().compile(**kwargs)
         if not tf.config.list_physical_devices("GPU"):
             _unfused_cpu_graphs()
@@ -133,8 +135,8 @@ class GAN(keras.Model):
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.loss_kind, self.update, self.d_steps, self.gp_weight = loss, update, d_steps, float(gp_weight)
         if joint and _has_batch_norm(self.discriminator):
-            raise SettingError("joint=True would mix real and generated images in the discriminator's batch "
-                               "normalisation; leave joint=False for this discriminator.")
+            raise SettingError(_("joint=True would mix real and generated images in the discriminator's batch "
+                                  "normalisation; leave joint=False for this discriminator."))
         self._joint = bool(joint)
 
     @property
@@ -178,7 +180,7 @@ class GAN(keras.Model):
     # --------------------------------------------------------------- one step
 
     def train_step(self, data):
-        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        real, labels, _unused = keras.utils.unpack_x_y_sample_weight(data)
         if self.conditional and labels is None and isinstance(real, (tuple, list)):  # fit((images, labels))
             real, labels = real
         elif not self.conditional:
