@@ -209,7 +209,8 @@ def _resident() -> float:
 
 def _work(work: str) -> Work:
     if work not in WORKS:
-        raise SettingError(_("work must be one of {value}; got {work!r}.").format(value=', '.join((repr(w) for w in WORKS)), work=work))
+        raise SettingError(_("work must be one of {works}; got {work!r}.").format(
+            works=", ".join(repr(w) for w in WORKS), work=work))
     return WORKS[work]
 
 

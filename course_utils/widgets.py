@@ -422,6 +422,8 @@ def transfer_playground(photos: dict, styles: dict, *, sizes=(64, 96, 128), max_
 
     controls = {"photo": list(photos), "style": list(styles), "size": [int(v) for v in sizes],
                 "steps": (1, int(max_steps)), "style_weight": [1e-3, 1e-2, 1e-1, 1.0],
-                "optimizer": ["lbfgs", "adam"], "preserve_colors": [(_("no"), "no"), (_("luminance"), "luminance")]}
+                "optimizer": ["lbfgs", "adam"],
+                # TRANSLATORS: the choices of "preserve colors": no, or keep the photo's colours through its luminance
+                "preserve_colors": [(_("no"), "no"), (_("luminance"), "luminance")]}
     figure = InteractiveFigure(draw, controls, {"steps": int(steps), "style_weight": transfer.STYLE_WEIGHT})
     return figure.show() if show else figure
