@@ -401,7 +401,8 @@ def catalogue() -> list[dict]:
             # TRANSLATORS: a painting in the catalogue: "Vincent van Gogh, The Starry Night (1889), public domain"
             "description": _("{artist}, {title} ({year}), {licence}").format(
                 artist=info["artist"], title=_PAINTING_TITLES[n]() if n in _PAINTING_TITLES else info["title"],
-                year=info["year"], licence=_("public domain") if info["licence"] == "public domain" else info["licence"]),
+                year=info["year"],
+                licence=_("public domain") if info["licence"] == "public domain" else info["licence"]),
             "offline": _painting_cached(n),
             "code": f"data.painting('{n}')",
         })

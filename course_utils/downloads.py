@@ -77,7 +77,8 @@ def _check_url(url) -> urllib.parse.SplitResult:
                              "got a {kind}.").format(kind=type(url).__name__))
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme.lower() not in _SCHEMES:
-        raise SettingError(_("Cannot download {url!r}: the url must start with http://, https:// or file://.").format(url=url))
+        raise SettingError(_("Cannot download {url!r}: the url must start with http://, https:// or file://.").format(
+            url=url))
     if parts.scheme.lower() in ("http", "https") and not parts.hostname:
         raise SettingError(_("Cannot download {url!r}: the url has no host name; give one like "
                              "'https://example.org/a.jpg'.").format(url=url))
@@ -108,7 +109,8 @@ def _check_fname(fname) -> str:
         or any(ord(c) < 32 for c in fname)
         or len(fname) > 255
     ):
-        raise SettingError(_("fname must be a plain file name without folders, like fname='picture.jpg'; got {fname!r}.").format(fname=fname))
+        raise SettingError(_("fname must be a plain file name without folders, like fname='picture.jpg'; "
+                             "got {fname!r}.").format(fname=fname))
     return fname
 
 
@@ -117,7 +119,8 @@ def _check_sha256(sha256) -> str | None:
         return None
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.strip()):
         raise SettingError(
-            _("sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints); got {sha256!r}.").format(sha256=sha256)
+            _("sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints); got {sha256!r}.").format(
+                sha256=sha256)
         )
     return sha256.strip().lower()  # Keras compares with hexdigest(), which is lowercase
 
@@ -135,7 +138,8 @@ def _check_subdir(subdir) -> str:
 
 def _check_timeout(timeout) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
-        raise SettingError(_("timeout must be a number of seconds > 0, like timeout=30; got {timeout!r}.").format(timeout=timeout))
+        raise SettingError(_("timeout must be a number of seconds > 0, like timeout=30; got {timeout!r}.").format(
+            timeout=timeout))
     return float(timeout)
 
 

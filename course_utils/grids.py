@@ -113,7 +113,8 @@ def save_gif(frames, path, *, fps: float = 5.0, hold: float = 1.5) -> Path:
     hold = validate.number(hold, "hold", "1.5", minimum=0)
     path = Path(path)
     if path.suffix.lower() != ".gif":
-        raise SettingError(_("the animation's file name must end in .gif, like 'progress.gif'; got {path!r}.").format(path=str(path)))
+        raise SettingError(_("the animation's file name must end in .gif, like 'progress.gif'; got {path!r}.").format(
+            path=str(path)))
     durations = [1000.0 / fps] * len(frames)
     durations[-1] = max(durations[-1], 1000.0 * hold)
     with atomic_path(path) as tmp:

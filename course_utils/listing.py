@@ -797,10 +797,12 @@ def statements(first: str, last: str | None = None, source: str = PUBLISHED) -> 
     if last is not None:
         position = source.find(last, source.index(first) + len(first))
         if position < 0:
-            raise SettingError(_("{last!r} does not occur after {first!r} in the listing").format(last=last, first=first))
+            raise SettingError(_("{last!r} does not occur after {first!r} in the listing").format(
+                last=last, first=first))
         following = [s for s in block[block.index(begin):] if span(s)[0] <= byte_offset(position) < span(s)[1]]
         if not following:
-            raise SettingError(_("{last!r} is not in the same block of the listing as {first!r}").format(last=last, first=first))
+            raise SettingError(_("{last!r} is not in the same block of the listing as {first!r}").format(
+                last=last, first=first))
         end = following[0]
     return textwrap.dedent("".join(lines[begin.lineno - 1:end.end_lineno])).rstrip("\n")
 

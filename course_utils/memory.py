@@ -73,7 +73,8 @@ WORKS = {
     # VGG19's features up to block5_conv2 at 512 and 1024 px, forward only: 1214, 1410
     "features": Work(lambda: _("VGG19's features of the picture"), 1450, 1.1 * GB),
     # transfer.stylize with L-BFGS at 384 and 768 px (the style as large as the photo): 4045, 4013
-    "transfer": Work(lambda: _("style transfer (VGG19's forward and backward pass and L-BFGS's memory)"), 4100, 1.1 * GB),
+    "transfer": Work(lambda: _("style transfer (VGG19's forward and backward pass and L-BFGS's memory)"),
+                     4100, 1.1 * GB),
     # feedforward.stylize with the course's network (16, 32, 64 channels) at 512 and 1024 px: 1984, 1979
     "feedforward": Work(lambda: _("the feed-forward network's pass"), 2000, 0.9 * GB),
     # AdaINModel().stylize at 512 and 1024 px (the style at 256 px): 1298, 1543
@@ -298,8 +299,10 @@ def check(work: str, height: int, width: int, *, subject: str, fix, extra_pixels
                              "gigabytes free if more is free than measured.").format(**fields))
     fields["fix"] = fix(side) if callable(fix) else fix.format(side)
     if limited:
-        raise SettingError(_("{subject} needs {need} for {work}, and {variable} allows {free}: {fix}.").format(**fields))
-    raise SettingError(_("{subject} needs {need} for {work}, and this machine has {free} free: {fix}.").format(**fields))
+        raise SettingError(_("{subject} needs {need} for {work}, and {variable} allows {free}: {fix}.").format(
+            **fields))
+    raise SettingError(_("{subject} needs {need} for {work}, and this machine has {free} free: {fix}.").format(
+        **fields))
 
 
 def check_size(size: int, work: str, *, option: str = "size={}") -> None:

@@ -260,11 +260,12 @@ def show_figure(fig: Figure, save_to=None) -> None:
         close(fig)
 
 
-def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", title=None,
+def curves_figure(series: dict, *, xlabel: str | None = None, ylabel: str | None = None, title=None,
                   logy: bool = False, x=None, size=(6.0, 3.5)) -> Figure:
     """One labelled line per entry of ``series`` (name -> list of values).
 
-    ``x`` gives shared x values (e.g. seconds) — a list, or a dict with one list
+    ``xlabel`` and ``ylabel`` default to "step" and "loss" (in the learner's language). ``x`` gives
+    shared x values (e.g. seconds) — a list, or a dict with one list
     per name; by default 1, 2, 3 ... ``logy`` draws the y axis on a log scale,
     which suits losses that fall by orders of magnitude.
     """
@@ -287,8 +288,8 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps, epochs, blocks: no 2.5
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_("step") if xlabel is None else xlabel)
+    ax.set_ylabel(_("loss") if ylabel is None else ylabel)
     ax.grid(alpha=0.3)
     if len(series) > 1:
         ax.legend(frameon=False)
@@ -297,7 +298,7 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
     return fig
 
 
-def show_curves(series: dict, *, xlabel: str = "step", ylabel: str = "loss", title=None, logy: bool = False,
+def show_curves(series: dict, *, xlabel: str | None = None, ylabel: str | None = None, title=None, logy: bool = False,
                 x=None, size=(6.0, 3.5), save_to=None) -> None:
     """Display :func:`curves_figure` (and save it to ``save_to``, a .png path), then close it."""
     show_figure(curves_figure(series, xlabel=xlabel, ylabel=ylabel, title=title, logy=logy, x=x, size=size),
@@ -354,7 +355,8 @@ def progress_figure(image, history: dict, *, title=None, panel_size: float = 3.5
     arr, is_2d = _panel_data(image, _("the image"))
     series = {k: np.asarray(v, dtype=float).ravel() for k, v in history.items() if k != "step"}
     if not series:
-        raise SettingError(_("history has no loss values; give a dict like {{'total': [...], 'style': [...]}}.").format())
+        raise SettingError(_("history has no loss values; give a dict like "
+                             "{{'total': [...], 'style': [...]}}.").format())
     steps = history.get("step")
     height, width = arr.shape[:2]
     fig = Figure(figsize=(panel_size * width / height + panel_size * 1.5 + 0.4, panel_size + 0.5),

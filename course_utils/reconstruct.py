@@ -34,7 +34,8 @@ def _check_layers(layers, what: str) -> tuple[str, ...]:
         layers = (layers,)
     layers = tuple(layers)
     if not layers:
-        raise SettingError(_("{what} is empty; name at least one VGG19 layer, like ('block1_conv1',).").format(what=what))
+        raise SettingError(_("{what} is empty; name at least one VGG19 layer, like ('block1_conv1',).").format(
+            what=what))
     return layers
 
 

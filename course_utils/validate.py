@@ -47,9 +47,11 @@ def whole_number(value, name: str, example: str, *, minimum: int | None = None, 
             raise error(_("{name} must be a whole number from {minimum} to {maximum}, like {example}; "
                           "got {value!r}.").format(**fields))
         if minimum is not None:
-            raise error(_("{name} must be a whole number >= {minimum}, like {example}; got {value!r}.").format(**fields))
+            raise error(_("{name} must be a whole number >= {minimum}, like {example}; got {value!r}.").format(
+                **fields))
         if maximum is not None:
-            raise error(_("{name} must be a whole number <= {maximum}, like {example}; got {value!r}.").format(**fields))
+            raise error(_("{name} must be a whole number <= {maximum}, like {example}; got {value!r}.").format(
+                **fields))
         raise error(_("{name} must be a whole number, like {example}; got {value!r}.").format(**fields))
     return int(value)
 
@@ -146,7 +148,8 @@ def numbers(x, name: str) -> np.ndarray:
         x = x.numpy()
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
-        raise SettingError(_("{name} must hold numbers, got an array of dtype {dtype}.").format(name=name, dtype=arr.dtype))
+        raise SettingError(_("{name} must hold numbers, got an array of dtype {dtype}.").format(
+            name=name, dtype=arr.dtype))
     return arr
 
 

@@ -201,8 +201,9 @@ class InteractiveFigure:
                     except Exception:  # traitlets' TraitError: not an option, wrong type ...
                         options = getattr(widget, "options", None)
                         if options is not None:
-                            raise SettingError(_("{value!r} is not a choice for {name!r}: give one of {options}.").format(
-                                value=value, name=name, options=list(options))) from None
+                            raise SettingError(_("{value!r} is not a choice for {name!r}: give one of "
+                                                 "{options}.").format(value=value, name=name,
+                                                                      options=list(options))) from None
                         raise SettingError(_("{value!r} is not a choice for {name!r}: give a value from {low} to "
                                              "{high}.").format(value=value, name=name, low=widget.min,
                                                                high=widget.max)) from None
