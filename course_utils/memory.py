@@ -277,7 +277,9 @@ def check(work: str, height: int, width: int, *, subject: str, fix, extra_pixels
     ``subject`` starts the sentence (``"A 5000 x 4000 photo"``), ``fix`` ends it: a text with ``{}`` where
     the largest longest side that fits goes (``"load it with size={} or less"``), or a function of that
     side that returns the text. ``extra_pixels`` are other pictures' pixels in the same work (a style
-    image's, say). Nothing is refused when the memory free is not known.
+    image's, say). Nothing is refused when the memory free is not known. Both are parts of the
+    learner's sentence, so callers pass them in the course's language: ``subject=_("A {width} x {height}
+    photo").format(...)``, ``fix=_("load it with size={} or less")``.
     """
     free = available()
     if free is None:
