@@ -212,7 +212,7 @@ def layer_maps(image, layers, *, channels=None, base=None) -> dict[str, np.ndarr
     if isinstance(layers, str):
         layers = [layers]
     layers = list(layers)
-    picture = to_float_rgb(image, "the image")
+    picture = to_float_rgb(image)
     extractor = models.feature_extractor(layers, base)
     deepest = max(layers, key=lambda name: _smallest_side(extractor.model, name))
     need = _smallest_side(extractor.model, deepest)
@@ -260,7 +260,7 @@ def random_crops(image, size: int, count: int = 2, seed: int = 0) -> list[np.nda
     """
     from .images import to_float_rgb
 
-    picture = to_float_rgb(image, "the image")
+    picture = to_float_rgb(image)
     for value, name in ((size, "size"), (count, "count")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise SettingError(_("{name} must be a positive whole number, like {name}=4; got {value!r}.").format(

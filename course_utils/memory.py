@@ -39,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import SettingError
-from .i18n import _
+from .i18n import _, language
 
 __all__ = ["Work", "WORKS", "ENV", "available", "estimate", "largest_side", "check", "check_size"]
 
@@ -248,10 +248,12 @@ def largest_side(work: str, free: float, aspect: float = 1.0, extra_pixels: floa
 
 
 def _gigabytes(value: float) -> str | None:
-    """``value`` bytes as "41000 GB" or "3.2 GB" (two significant digits), or None below 0.1 GB."""
+    """``value`` bytes as "41,000 GB" or "3.2 GB" (two significant digits), or None below 0.1 GB."""
     gigabytes = value / GB
     if gigabytes >= 10:
-        return f"{float(f'{gigabytes:.2g}'):,.0f} GB"  # two significant digits: 41,001 -> 41,000
+        rounded = float(f"{gigabytes:.2g}")  # two significant digits: 41,001 -> 41,000
+        # English groups the thousands (41,000 GB); Chinese writes numbers without separators (41000 GB)
+        return f"{rounded:,.0f} GB" if language() == "en" else f"{rounded:.0f} GB"
     if gigabytes >= 0.1:
         return f"{gigabytes:.1f} GB"
     return None

@@ -18,7 +18,7 @@ import pytest
 from babel.messages.pofile import read_po
 from PIL import Image
 
-from course_utils import data, downloads, i18n, images, validate
+from course_utils import data, downloads, i18n, images, memory, validate
 from course_utils.errors import DownloadError, ImageError, SettingError
 
 CORE_PO = Path(i18n.LOCALE_DIR) / "zh_CN" / "LC_MESSAGES" / "core.po"
@@ -146,6 +146,11 @@ def test_a_picture_too_large_for_the_memory_allowed_in_chinese(monkeypatch, chin
     message = one_chinese_sentence(str(info.value))
     assert re.fullmatch(r"该数组（size=20000，20000 x 20000 像素）在缩放图片时需要约 [\d.]+ GB 内存，"
                         r"而 COURSE_MEMORY_GB 只允许使用 1\.0 GB：请使用 size=\d+ 或更小的值。", message), message
+    with pytest.raises(SettingError) as info:
+        memory.check_size(100_000, "transfer")
+    message = one_chinese_sentence(str(info.value))
+    assert "需要约 41000 GB 内存" in message, "Chinese writes large numbers without thousands separators"
+    assert re.search(r"：请使用 size=\d+ 或更小的值。$", message), message
 
 
 def test_an_unknown_style_in_chinese(chinese):
