@@ -802,8 +802,8 @@ def make(name: str, size: int = 512, seed: int = 0) -> np.ndarray:
         raise ImageError(_("Unknown style {name!r}; the course's styles are: {known}.").format(name=name, known=known))
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_SIZE:
         raise SettingError(
-            _("Cannot paint a style image of size {size!r}: use a whole number of pixels, {MIN_SIZE} or more, "
-               "like size=512.").format(size=size, MIN_SIZE=MIN_SIZE)
+            _("Cannot paint a style image of size {size!r}: use a whole number of pixels, {smallest} or more, "
+              "like size=512.").format(size=size, smallest=MIN_SIZE)
         )
     rng = np.random.default_rng(seed)
     image = STYLES[name](rng, int(size))

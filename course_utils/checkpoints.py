@@ -72,13 +72,14 @@ def read_checkpoint(path, *, format: str) -> tuple[dict, dict]:
             meta = json.loads(str(f["meta"][()]))
             arrays = {name: f[name] for name in f.files if name != "meta"}
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as err:
-        raise CheckpointError(_("The checkpoint {path} is damaged or incomplete ({kind}: "
-                                 "{first_clause_err}); delete it to train from the start, or pass resume=False.").format(path=path, kind=type(err).__name__, first_clause_err=_first_clause(err))
-                              ) from None
+        raise CheckpointError(_("The checkpoint {path} is damaged or incomplete ({kind}: {detail}); delete it "
+                                "to train from the start, or pass resume=False.").format(
+                                    path=path, kind=type(err).__name__, detail=_first_clause(err))) from None
     if not isinstance(meta, dict) or meta.get("format") != format:
-        raise CheckpointError(_("{path} is not a checkpoint of {value} (format "
-                                 "{value2!r}); "
-                                 "choose another folder, or pass resume=False to replace it.").format(path=path, value=format.split('/')[0], value2=meta.get('format') if isinstance(meta, dict) else None))
+        raise CheckpointError(_("{path} is not a checkpoint of {kind} (format {found!r}); choose another folder, "
+                                "or pass resume=False to replace it.").format(
+                                    path=path, kind=format.split("/")[0],
+                                    found=meta.get("format") if isinstance(meta, dict) else None))
     return arrays, meta
 
 
@@ -106,19 +107,24 @@ def check_compatible(arrays: dict, meta: dict, where, groups: dict, settings: di
         stored = sorted(name for name in arrays if name.startswith(group + "/"))
         if len(stored) != len(variables):
             raise CheckpointError(_("{where} was written for a different model: its {group} has "
-                                     "{len_stored} variables, this one {len_variables}; {advice}.").format(where=where, group=group, len_stored=len(stored), len_variables=len(variables), advice=advice))
+                                    "{stored} variables, this one {here}; {advice}.").format(
+                                        where=where, group=group, stored=len(stored), here=len(variables),
+                                        advice=advice))
         for name, variable in zip(stored, variables):
             if tuple(arrays[name].shape) != tuple(variable.shape):
                 raise CheckpointError(_("{where} was written for a different model: {group} variable "
-                                         "{path} has shape {tuple_shape} there and "
-                                         "{tuple_shape2} here; {advice}.").format(where=where, group=group, path=variable.path, tuple_shape=tuple(arrays[name].shape), tuple_shape2=tuple(variable.shape), advice=advice))
+                                        "{path} has shape {stored} there and {here} here; {advice}.").format(
+                                            where=where, group=group, path=variable.path,
+                                            stored=tuple(arrays[name].shape), here=tuple(variable.shape),
+                                            advice=advice))
     for key, here in settings.items():
         if meta.get(key) != here:
-            raise CheckpointError(_("{where} was written for a run with {key}={value}, and this one "
-                                     "has {key}={here}; use the same settings to continue it, or {advice}.").format(where=where, key=key, value=meta.get(key), here=here, advice=advice))
+            raise CheckpointError(_("{where} was written for a run with {key}={stored}, and this one "
+                                    "has {key}={here}; use the same settings to continue it, or {advice}.").format(
+                                        where=where, key=key, stored=meta.get(key), here=here, advice=advice))
 
 
 def _first_clause(err) -> str:
-    text = str(err).split("\n")[0].strip().rstrip(".") or "no details"
+    text = str(err).split("\n")[0].strip().rstrip(".") or _("no details")
     text = text.replace(". ", "; ")
     return text[:100]

@@ -30,6 +30,8 @@ import subprocess
 import sys
 from importlib import metadata
 
+from .i18n import _
+
 __all__ = ["in_colab", "install_command", "missing_requirements", "needs_custom_widget_manager", "setup"]
 
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -129,7 +131,11 @@ def setup(run=subprocess.run, *, quiet: bool = False) -> list[list[str]]:
     if not quiet:
         versions = ", ".join(f"{name} {metadata.version(name)}" for name in ("tensorflow", "keras", "numpy")
                              if _installed(name))
-        added = f"; added {', '.join(_requirement_name(m) for m in missing)}" if missing else ""
-        print(f"course_utils {metadata.version('course_utils')} is ready, with this runtime's {versions} "
-              f"and ipywidgets {widgets_version}{added}.")
+        fields = dict(version=metadata.version("course_utils"), versions=versions, widgets=widgets_version)
+        if missing:
+            print(_("course_utils {version} is ready, with this runtime's {versions} and ipywidgets {widgets}; "
+                    "added {added}.").format(added=", ".join(_requirement_name(m) for m in missing), **fields))
+        else:
+            print(_("course_utils {version} is ready, with this runtime's {versions} and ipywidgets "
+                    "{widgets}.").format(**fields))
     return commands

@@ -65,17 +65,21 @@ __all__ = [
 
 # ------------------------------------------------------------------ content photos
 
-#: Photos shipped inside scikit-image (no download needed): name -> description.
+# Each description is a message of its own, looked up when it is shown (in the learner's language).
+_CONTENT_DESCRIPTIONS = {
+    "astronaut": lambda: _("Astronaut Eileen Collins, portrait photo (NASA, 512x512)"),
+    "chelsea": lambda: _("Chelsea the cat, close-up with fur texture (451x300)"),
+    "coffee": lambda: _("A cup of coffee on a wooden table (600x400)"),
+    "rocket": lambda: _("Falcon 9 rocket launch (SpaceX, 640x427)"),
+    "camera": lambda: _("A photographer with a camera, black and white (512x512)"),
+    "hubble_deep_field": lambda: _("Hubble eXtreme Deep Field: galaxies in deep space (NASA, 1000x872)"),
+}
+
+#: Photos shipped inside scikit-image (no download needed): name -> description (in the language
+#: chosen when ``course_utils`` was imported; :func:`catalogue` uses the current one).
 #: Only images whose files are in the scikit-image wheel itself are listed; others
 #: (``eagle``, ``lily`` ...) are fetched from the internet by scikit-image.
-CONTENT_PHOTOS: dict[str, str] = {
-    "astronaut": "Astronaut Eileen Collins, portrait photo (NASA, 512x512)",
-    "chelsea": "Chelsea the cat, close-up with fur texture (451x300)",
-    "coffee": "A cup of coffee on a wooden table (600x400)",
-    "rocket": "Falcon 9 rocket launch (SpaceX, 640x427)",
-    "camera": "A photographer with a camera, black and white (512x512)",
-    "hubble_deep_field": "Hubble eXtreme Deep Field: galaxies in deep space (NASA, 1000x872)",
-}
+CONTENT_PHOTOS: dict[str, str] = {name: describe() for name, describe in _CONTENT_DESCRIPTIONS.items()}
 
 # The scikit-image function behind each name.
 _SKIMAGE_LOADERS = {name: name for name in CONTENT_PHOTOS}
@@ -86,10 +90,10 @@ _SKIMAGE_LOADERS = {name: name for name in CONTENT_PHOTOS}
 STYLES: tuple[str, ...] = tuple(art.STYLES)
 
 _STYLE_DESCRIPTIONS = {
-    "swirl": "Thick brush strokes along a swirling flow (after Van Gogh's night skies)",
-    "mosaic": "Stained-glass rose window: glass cells held by dark lead lines",
-    "composition": "Circles, bars and lines on textured paper (after Kandinsky and Mondrian)",
-    "pointillism": "A landscape painted in small dots of colour (after Seurat)",
+    "swirl": lambda: _("Thick brush strokes along a swirling flow (after Van Gogh's night skies)"),
+    "mosaic": lambda: _("Stained-glass rose window: glass cells held by dark lead lines"),
+    "composition": lambda: _("Circles, bars and lines on textured paper (after Kandinsky and Mondrian)"),
+    "pointillism": lambda: _("A landscape painted in small dots of colour (after Seurat)"),
 }
 
 #: Size and seed the committed ``data/styles/*.png`` are drawn with (``make styles``).
@@ -135,6 +139,13 @@ PAINTINGS: dict[str, dict] = {
     },
 }
 
+# The paintings' titles as the catalogue shows them (in the learner's language).
+_PAINTING_TITLES = {
+    "starry_night": lambda: _("The Starry Night"),
+    "the_scream": lambda: _("The Scream"),
+    "shipwreck": lambda: _("The Shipwreck"),
+}
+
 _PAINTINGS_SUBDIR = "paintings"
 _DOWNLOAD_TIMEOUT = 30.0
 
@@ -144,19 +155,32 @@ _DOWNLOAD_TIMEOUT = 30.0
 def _key(name, what: str) -> str:
     """Normalise a catalogue name: 'Starry Night' and 'starry-night' mean 'starry_night'."""
     if not isinstance(name, str):
-        raise SettingError(_("The {what} name must be a string, like 'astronaut'; got a {kind}.").format(what=what, kind=type(name).__name__))
+        raise SettingError(_("The {what} name must be a string, like 'astronaut'; got a {kind}.").format(
+            what=what, kind=type(name).__name__))
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
+def _either(items) -> str:
+    """'a', 'b' or 'c': the last two joined by "or"."""
+    items = list(items)
+    if len(items) == 1:
+        return items[0]
+    # TRANSLATORS: the end of a list of choices, "'a', 'b' or 'c'"; {first} is "'a', 'b'"
+    return _("{first} or {last}").format(first=", ".join(items[:-1]), last=items[-1])
+
+
 def _quoted(names) -> str:
-    names = [f"'{n}'" for n in names]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return _either(f"'{n}'" for n in names)
 
 
 def _unknown(name: str, what: str, valid) -> ImageError:
     close = difflib.get_close_matches(_key(name, what), list(valid), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return ImageError(_("There is no {what} called {name!r}{hint}; choose one of {quoted_valid}.").format(what=what, name=name, hint=hint, quoted_valid=_quoted(valid)))
+    if close:
+        return ImageError(_("There is no {what} called {name!r} (did you mean '{close}'?); "
+                            "choose one of {names}.").format(what=what, name=name, close=close[0],
+                                                             names=_quoted(valid)))
+    return ImageError(_("There is no {what} called {name!r}; choose one of {names}.").format(
+        what=what, name=name, names=_quoted(valid)))
 
 
 def _pick(name, what: str, valid) -> str:
@@ -181,15 +205,17 @@ def content(name: str, size=None) -> np.ndarray:
     is passed on to :func:`images.load`. Works offline. Black-and-white photos
     come back with three equal colour channels.
     """
-    key = _pick(name, "content photo", CONTENT_PHOTOS)
+    # TRANSLATORS: a kind of picture, as in "There is no {what} called 'x'"
+    key = _pick(name, _("content photo"), CONTENT_PHOTOS)
     import skimage.data
 
     try:
         array = np.asarray(getattr(skimage.data, _SKIMAGE_LOADERS[key])())
     except Exception as exc:  # noqa: BLE001 - e.g. an older scikit-image that downloads it
         raise ImageError(
-            _("scikit-image could not provide the photo {key!r} ({kind}: {exc}); "
-               "use another one of {quoted_CONTENT_PHOTOS}, or a picture of your own with images.load(path).").format(key=key, kind=type(exc).__name__, exc=exc, quoted_CONTENT_PHOTOS=_quoted(CONTENT_PHOTOS))
+            _("scikit-image could not provide the photo {key!r} ({kind}: {exc}); use another one of "
+              "{names}, or a picture of your own with images.load(path).").format(
+                  key=key, kind=type(exc).__name__, exc=exc, names=_quoted(CONTENT_PHOTOS))
         ) from None
     return images.load(array, size=size)  # black-and-white (H, W) becomes three equal channels
 
@@ -205,7 +231,8 @@ def style_path(name: str) -> Path:
     with ``art.make(name, size=512, seed=0)`` and saved (atomically) to
     ``config.cache_dir()/styles/<name>.png``; later calls return that file.
     """
-    key = _pick(name, "style", STYLES)
+    # TRANSLATORS: a kind of picture, as in "There is no {what} called 'x'"
+    key = _pick(name, _("style"), STYLES)
     root = config.project_root()
     if root is not None:
         committed = Path(root) / "data" / "styles" / f"{key}.png"
@@ -236,16 +263,16 @@ def _painting_url(key: str) -> str:
         return info["url"]
     if not base.lower().startswith(("http://", "https://", "file://")):
         raise DownloadError(
-            _("{PAINTINGS_URL_ENV} is set to {base!r}, which is not an address starting with http://, https:// "
-               "or file://; fix it (for example http://192.168.1.10:8000/paintings) or unset it to use the internet.").format(PAINTINGS_URL_ENV=PAINTINGS_URL_ENV, base=base)
+            _("{variable} is set to {base!r}, which is not an address starting with http://, https:// "
+              "or file://; fix it (for example http://192.168.1.10:8000/paintings) or unset it to use "
+              "the internet.").format(variable=PAINTINGS_URL_ENV, base=base)
         )
     return base.rstrip("/") + "/" + info["file"]
 
 
 def _offline_styles() -> str:
     """The styles as learners call them: data.style('swirl'), 'mosaic', ... or 'pointillism'."""
-    calls = [f"data.style('{STYLES[0]}')"] + [f"'{s}'" for s in STYLES[1:]]
-    return calls[0] if len(calls) == 1 else ", ".join(calls[:-1]) + " or " + calls[-1]
+    return _either([f"data.style('{STYLES[0]}')"] + [f"'{s}'" for s in STYLES[1:]])
 
 
 def painting_path(name: str) -> Path:
@@ -258,7 +285,8 @@ def painting_path(name: str) -> Path:
     docstring). Offline before the first download, this raises a
     :class:`DownloadError` that names the course's own styles to use instead.
     """
-    key = _pick(name, "painting", PAINTINGS)
+    # TRANSLATORS: a kind of picture, as in "There is no {what} called 'x'"
+    key = _pick(name, _("painting"), PAINTINGS)
     info = PAINTINGS[key]
     return downloads.fetch(
         _painting_url(key),
@@ -266,7 +294,9 @@ def painting_path(name: str) -> Path:
         sha256=info["sha256"],
         subdir=_PAINTINGS_SUBDIR,
         timeout=_DOWNLOAD_TIMEOUT,
-        alternative=f"use one of the course's own styles instead, which work offline: {_offline_styles()}",
+        # TRANSLATORS: ends "... run this again, or {alternative}."
+        alternative=_("use one of the course's own styles instead, which work offline: {styles}").format(
+            styles=_offline_styles()),
     )
 
 
@@ -311,7 +341,8 @@ def load_any(name_or_path, size=None) -> np.ndarray:
     """
     if isinstance(name_or_path, str):
         text = name_or_path.strip()
-        key = _key(text, "picture") if text else ""
+        # TRANSLATORS: as in "The {what} name must be a string"
+        key = _key(text, _("picture")) if text else ""
         kind = _kind_of(key)
         if kind == "content":
             return content(key, size=size)
@@ -323,12 +354,16 @@ def load_any(name_or_path, size=None) -> np.ndarray:
         if not is_url and not Path(text).expanduser().is_file():
             names = list(CONTENT_PHOTOS) + list(STYLES) + list(PAINTINGS)
             close = difflib.get_close_matches(key, names, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            fields = dict(name=name_or_path, photos=", ".join(CONTENT_PHOTOS), styles=", ".join(STYLES),
+                          paintings=", ".join(PAINTINGS))
+            if close:
+                raise ImageError(
+                    _("{name!r} is neither an image file nor a picture in the course's catalogue (did you mean "
+                      "'{close}'?); use a path or URL, a content photo ({photos}), a style ({styles}) or a "
+                      "painting ({paintings}).").format(close=close[0], **fields))
             raise ImageError(
-                _("{name_or_path!r} is neither an image file nor a picture in the course's catalogue{hint}; "
-                   "use a path or URL, a content photo ({value}), "
-                   "a style ({value2}) or a painting ({value3}).").format(name_or_path=name_or_path, hint=hint, value=', '.join(CONTENT_PHOTOS), value2=', '.join(STYLES), value3=', '.join(PAINTINGS))
-            )
+                _("{name!r} is neither an image file nor a picture in the course's catalogue; use a path or URL, "
+                  "a content photo ({photos}), a style ({styles}) or a painting ({paintings}).").format(**fields))
         if not is_url:
             name_or_path = str(Path(text).expanduser())
     elif isinstance(name_or_path, os.PathLike):
@@ -347,14 +382,15 @@ def catalogue() -> list[dict]:
     styles always, paintings once downloaded), and ``code`` (how to load it).
     """
     rows = [
-        {"kind": "content", "name": n, "description": d, "offline": True, "code": f"data.content('{n}')"}
-        for n, d in CONTENT_PHOTOS.items()
+        {"kind": "content", "name": n, "description": describe(), "offline": True, "code": f"data.content('{n}')"}
+        for n, describe in _CONTENT_DESCRIPTIONS.items()
     ]
     for n in STYLES:
         rows.append({
             "kind": "style",
             "name": n,
-            "description": _STYLE_DESCRIPTIONS.get(n, "The course's own style image, drawn in code"),
+            "description": _STYLE_DESCRIPTIONS[n]() if n in _STYLE_DESCRIPTIONS
+            else _("The course's own style image, drawn in code"),
             "offline": True,
             "code": f"data.style('{n}')",
         })
@@ -362,7 +398,11 @@ def catalogue() -> list[dict]:
         rows.append({
             "kind": "painting",
             "name": n,
-            "description": f"{info['artist']}, {info['title']} ({info['year']}), {info['licence']}",
+            # TRANSLATORS: a painting in the catalogue: "Vincent van Gogh, The Starry Night (1889), public domain"
+            "description": _("{artist}, {title} ({year}), {licence}").format(
+                artist=info["artist"], title=_PAINTING_TITLES[n]() if n in _PAINTING_TITLES else info["title"],
+                year=info["year"],
+                licence=_("public domain") if info["licence"] == "public domain" else info["licence"]),
             "offline": _painting_cached(n),
             "code": f"data.painting('{n}')",
         })
@@ -389,7 +429,8 @@ def _idx(path) -> np.ndarray:
 
 
 def _download_digits(source: str, base_url: str):
-    alternative = "use source='sklearn', the digits that come with scikit-learn (no download)"
+    # TRANSLATORS: ends "... run this again, or {alternative}."
+    alternative = _("use source='sklearn', the digits that come with scikit-learn (no download)")
     if source == "mnist":
         path = downloads.fetch(base_url + "mnist.npz", sha256=_MNIST_SHA256 if base_url == _KERAS_DATASETS else None,
                                subdir="datasets", alternative=alternative)
@@ -431,7 +472,7 @@ def digits(size: int = 16, source: str = "sklearn", *, limit: int | None = None,
     value_range = tuple(value_range) if isinstance(value_range, (tuple, list)) else value_range
     if value_range not in ((0, 1), (-1, 1)):
         raise SettingError(_("value_range must be (0, 1) or (-1, 1), like value_range=(-1, 1) for a GAN; "
-                              "got {value_range!r}.").format(value_range=value_range))
+                             "got {value_range!r}.").format(value_range=value_range))
     if source == "sklearn":
         from sklearn.datasets import load_digits
 

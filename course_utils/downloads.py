@@ -52,11 +52,7 @@ _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _SCHEMES = ("http", "https", "file")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _LOCAL_ERRNOS = {errno.ENOSPC, errno.EROFS, getattr(errno, "EDQUOT", -1)}  # disk full, read-only, quota
-_NETWORK_ERRNOS = {
-    errno.ENETUNREACH: "the network is unreachable",
-    errno.EHOSTUNREACH: "the host is unreachable",
-    errno.ENETDOWN: "the network is down",
-}
+_NETWORK_ERRNOS = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
 
 
 def sha256_of(path) -> str:
@@ -78,13 +74,14 @@ def sha256_of(path) -> str:
 def _check_url(url) -> urllib.parse.SplitResult:
     if not isinstance(url, str):
         raise SettingError(_("url must be a web address as a string, like 'https://example.org/picture.jpg'; "
-                              "got a {kind}.").format(kind=type(url).__name__))
+                             "got a {kind}.").format(kind=type(url).__name__))
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme.lower() not in _SCHEMES:
-        raise SettingError(_("Cannot download {url!r}: the url must start with http://, https:// or file://.").format(url=url))
+        raise SettingError(_("Cannot download {url!r}: the url must start with http://, https:// or file://.").format(
+            url=url))
     if parts.scheme.lower() in ("http", "https") and not parts.hostname:
         raise SettingError(_("Cannot download {url!r}: the url has no host name; give one like "
-                              "'https://example.org/a.jpg'.").format(url=url))
+                             "'https://example.org/a.jpg'.").format(url=url))
     return parts
 
 
@@ -103,7 +100,7 @@ def _default_fname(parts: urllib.parse.SplitResult, url: str) -> str:
 def _check_fname(fname) -> str:
     if not isinstance(fname, str):
         raise SettingError(_("fname must be a file name as a string, like fname='picture.jpg'; got a "
-                              "{kind}.").format(kind=type(fname).__name__))
+                             "{kind}.").format(kind=type(fname).__name__))
     if (
         not fname
         or fname in (".", "..")
@@ -112,7 +109,8 @@ def _check_fname(fname) -> str:
         or any(ord(c) < 32 for c in fname)
         or len(fname) > 255
     ):
-        raise SettingError(_("fname must be a plain file name without folders, like fname='picture.jpg'; got {fname!r}.").format(fname=fname))
+        raise SettingError(_("fname must be a plain file name without folders, like fname='picture.jpg'; "
+                             "got {fname!r}.").format(fname=fname))
     return fname
 
 
@@ -121,7 +119,8 @@ def _check_sha256(sha256) -> str | None:
         return None
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.strip()):
         raise SettingError(
-            _("sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints); got {sha256!r}.").format(sha256=sha256)
+            _("sha256 must be 64 hexadecimal characters (what 'sha256sum FILE' prints); got {sha256!r}.").format(
+                sha256=sha256)
         )
     return sha256.strip().lower()  # Keras compares with hexdigest(), which is lowercase
 
@@ -129,17 +128,18 @@ def _check_sha256(sha256) -> str | None:
 def _check_subdir(subdir) -> str:
     if not isinstance(subdir, str):
         raise SettingError(_("subdir must be a folder name as a string, like subdir='paintings'; got a "
-                              "{kind}.").format(kind=type(subdir).__name__))
+                             "{kind}.").format(kind=type(subdir).__name__))
     parts = PurePosixPath(subdir.replace("\\", "/")).parts
     if not subdir or subdir.startswith(("/", "\\")) or os.path.isabs(subdir) or not parts or ".." in parts:
         raise SettingError(_("subdir must be a relative folder inside the course's cache, like subdir='paintings'; "
-                              "got {subdir!r}.").format(subdir=subdir))
+                             "got {subdir!r}.").format(subdir=subdir))
     return os.path.join(*parts)
 
 
 def _check_timeout(timeout) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
-        raise SettingError(_("timeout must be a number of seconds > 0, like timeout=30; got {timeout!r}.").format(timeout=timeout))
+        raise SettingError(_("timeout must be a number of seconds > 0, like timeout=30; got {timeout!r}.").format(
+            timeout=timeout))
     return float(timeout)
 
 
@@ -201,7 +201,7 @@ def fetch(
     timeout = _check_timeout(timeout)
     if alternative is not None and not isinstance(alternative, str):
         raise SettingError(_("alternative must be a sentence (a string) that says what else to do; "
-                              "got a {kind}.").format(kind=type(alternative).__name__))
+                             "got a {kind}.").format(kind=type(alternative).__name__))
 
     from ._tf import keras  # imported here so that `import course_utils.data` stays light
 
@@ -232,7 +232,8 @@ def fetch(
 
 def _where(parts: urllib.parse.SplitResult) -> str:
     if parts.scheme.lower() == "file":
-        return "the local file system"
+        # TRANSLATORS: where a file:// address is copied from, in "Could not download {fname} from {where}: ..."
+        return _("the local file system")
     host = parts.hostname or "?"
     return f"{host}:{parts.port}" if parts.port else host
 
@@ -248,24 +249,40 @@ def _unwrap(exc: BaseException) -> BaseException:
 def _network_reason(reason, timeout: float) -> str | None:
     """A few words for a connection problem, or None if ``reason`` is not one."""
     if isinstance(reason, socket.gaierror):
-        return "the host name could not be found"
+        # TRANSLATORS: goes in the brackets of "no network connection ({reason})"
+        return _("the host name could not be found")
     if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} seconds"
+        # TRANSLATORS: goes in the brackets of "no network connection ({reason})"
+        return _("no answer within {seconds:g} seconds").format(seconds=timeout)
     if isinstance(reason, ConnectionRefusedError):
-        return "the connection was refused"
+        # TRANSLATORS: goes in the brackets of "no network connection ({reason})"
+        return _("the connection was refused")
     if isinstance(reason, OSError) and reason.errno in _NETWORK_ERRNOS:
-        return _NETWORK_ERRNOS[reason.errno]
+        if reason.errno == errno.ENETUNREACH:
+            # TRANSLATORS: goes in the brackets of "no network connection ({reason})"
+            return _("the network is unreachable")
+        if reason.errno == errno.EHOSTUNREACH:
+            # TRANSLATORS: goes in the brackets of "no network connection ({reason})"
+            return _("the host is unreachable")
+        # TRANSLATORS: goes in the brackets of "no network connection ({reason})"
+        return _("the network is down")
     return None
 
 
-def _interrupted_reason(reason) -> str | None:
-    """A few words for a transfer that started and broke off, or None."""
+def _interrupted_reason(reason, *, fname, where, alt) -> str | None:
+    """The sentence for a transfer that started and broke off, or None."""
     if isinstance(reason, urllib.error.ContentTooShortError):
-        return "the file arrived incomplete"
+        return _("Could not download {fname} from {where}: the file arrived incomplete; run this again "
+                 "(a weak connection may need several tries), or {alternative}.").format(
+                     fname=fname, where=where, alternative=alt)
     if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
-        return "the connection was cut"
+        return _("Could not download {fname} from {where}: the connection was cut during the download; "
+                 "run this again (a weak connection may need several tries), or {alternative}.").format(
+                     fname=fname, where=where, alternative=alt)
     if isinstance(reason, (http.client.IncompleteRead, http.client.HTTPException)):
-        return "the server's answer broke off"
+        return _("Could not download {fname} from {where}: the server's answer broke off during the download; "
+                 "run this again (a weak connection may need several tries), or {alternative}.").format(
+                     fname=fname, where=where, alternative=alt)
     return None
 
 
@@ -276,10 +293,31 @@ def _is_local_storage_error(err) -> bool:
     )
 
 
+def _http_error(code: int, phrase: str, *, fname, where, url, alt) -> str:
+    """The sentence for an HTTP error status ``code``."""
+    fields = dict(fname=fname, where=where, code=code, phrase=phrase, url=url, alternative=alt)
+    if code == 404:
+        return _("Could not download {fname} from {where}: the server answered {code} {phrase} for {url}; "
+                 "the file is not at that address (it may have moved), or {alternative}.").format(**fields)
+    if code in (401, 403):
+        return _("Could not download {fname} from {where}: the server answered {code} {phrase} for {url}; "
+                 "the server refuses to hand out the file, or {alternative}.").format(**fields)
+    if code == 429:
+        return _("Could not download {fname} from {where}: the server answered {code} {phrase} for {url}; "
+                 "the server is limiting downloads right now; wait a few minutes and run this again, "
+                 "or {alternative}.").format(**fields)
+    if code >= 500:
+        return _("Could not download {fname} from {where}: the server answered {code} {phrase} for {url}; "
+                 "the server has a problem; run this again later, or {alternative}.").format(**fields)
+    return _("Could not download {fname} from {where}: the server answered {code} {phrase} for {url}; "
+             "run this again later, or {alternative}.").format(**fields)
+
+
 def _explain(exc, *, url, parts, fname, target, sha256, timeout, alternative) -> str:
     """One sentence for a failed :func:`fetch`."""
     where = _where(parts)
-    alt = alternative or f"copy {fname} by hand into {target.parent}"
+    # TRANSLATORS: what else to do, at the end of "... run this again, or {alternative}."
+    alt = alternative or _("copy {fname} by hand into {folder}").format(fname=fname, folder=target.parent)
     err = _unwrap(exc)
 
     # A checksum mismatch: Keras leaves the bad file in place; never keep it.
@@ -288,28 +326,18 @@ def _explain(exc, *, url, parts, fname, target, sha256, timeout, alternative) ->
     ):
         with contextlib.suppress(OSError):
             target.unlink()
-        return (
-            f"The file downloaded from {url} is not the expected one (sha256 mismatch: it may be damaged "
-            f"or changed), so it was deleted; run this again, and if it keeps failing, {alt}."
-        )
+        return _("The file downloaded from {url} is not the expected one (sha256 mismatch: it may be damaged "
+                 "or changed), so it was deleted; run this again, and if it keeps failing, {alternative}.").format(
+                     url=url, alternative=alt)
 
     if isinstance(err, urllib.error.HTTPError):
         code = err.code
         try:
             phrase = http.HTTPStatus(code).phrase
         except ValueError:
-            phrase = str(err.reason or "").strip() or "an error"
-        if code == 404:
-            advice = "the file is not at that address (it may have moved)"
-        elif code in (401, 403):
-            advice = "the server refuses to hand out the file"
-        elif code == 429:
-            advice = "the server is limiting downloads right now; wait a few minutes and run this again"
-        elif code >= 500:
-            advice = "the server has a problem; run this again later"
-        else:
-            advice = "run this again later"
-        return f"Could not download {fname} from {where}: the server answered {code} {phrase} for {url}; {advice}, or {alt}."
+            # TRANSLATORS: an HTTP status without a name, in "the server answered {code} {phrase}"
+            phrase = str(err.reason or "").strip() or _("an error")
+        return _http_error(code, phrase, fname=fname, where=where, url=url, alt=alt)
 
     reason = err.reason if isinstance(err, urllib.error.URLError) and not isinstance(
         err, urllib.error.ContentTooShortError) else err
@@ -317,46 +345,43 @@ def _explain(exc, *, url, parts, fname, target, sha256, timeout, alternative) ->
     if isinstance(reason, ssl.SSLCertVerificationError) or (
         isinstance(reason, ssl.SSLError) and "CERTIFICATE" in str(reason).upper()
     ):
-        return (
-            f"Could not download {fname} from {where}: the secure connection could not be verified "
-            f"({getattr(reason, 'verify_message', None) or reason}); check that the computer's date is right "
-            f"(on macOS, also run 'Install Certificates.command' in the Python folder) and run this again, or {alt}."
-        )
+        return _("Could not download {fname} from {where}: the secure connection could not be verified "
+                 "({detail}); check that the computer's date is right (on macOS, also run "
+                 "'Install Certificates.command' in the Python folder) and run this again, "
+                 "or {alternative}.").format(fname=fname, where=where, alternative=alt,
+                                             detail=getattr(reason, "verify_message", None) or reason)
 
     words = _network_reason(reason, timeout)
     if words is not None:
-        return (
-            f"Could not download {fname} from {where}: no network connection ({words}); "
-            f"connect to the internet and run this again, or {alt}."
-        )
+        return _("Could not download {fname} from {where}: no network connection ({reason}); "
+                 "connect to the internet and run this again, or {alternative}.").format(
+                     fname=fname, where=where, reason=words, alternative=alt)
 
-    words = _interrupted_reason(reason)
-    if words is not None:
-        return (
-            f"Could not download {fname} from {where}: {words} during the download; "
-            f"run this again (a weak connection may need several tries), or {alt}."
-        )
+    sentence = _interrupted_reason(reason, fname=fname, where=where, alt=alt)
+    if sentence is not None:
+        return sentence
 
     if isinstance(reason, FileNotFoundError) and parts.scheme.lower() == "file":
-        return f"Could not copy {fname} from {url}: there is no such file; check the address, or {alt}."
+        return _("Could not copy {fname} from {url}: there is no such file; check the address, "
+                 "or {alternative}.").format(fname=fname, url=url, alternative=alt)
 
     if _is_local_storage_error(reason):
-        folder = target.parent
         problem = os.strerror(reason.errno) if reason.errno else str(reason)
-        return (
-            f"Could not save {fname} in {folder} ({problem}); free some disk space or set COURSE_CACHE_DIR "
-            f"to a folder you can write to, and run this again."
-        )
+        return _("Could not save {fname} in {folder} ({problem}); free some disk space or set COURSE_CACHE_DIR "
+                 "to a folder you can write to, and run this again.").format(
+                     fname=fname, folder=target.parent, problem=problem)
 
     if isinstance(reason, OSError):  # any other socket-level failure
         detail = reason.strerror or str(reason) or type(reason).__name__
-        return (
-            f"Could not download {fname} from {where}: no network connection ({detail}); "
-            f"connect to the internet and run this again, or {alt}."
-        )
+        return _("Could not download {fname} from {where}: no network connection ({reason}); "
+                 "connect to the internet and run this again, or {alternative}.").format(
+                     fname=fname, where=where, reason=detail, alternative=alt)
 
     if isinstance(reason, str):  # URLError("unknown url type: ...") and the like
-        detail = reason.strip() or "unknown reason"
+        # TRANSLATORS: in the brackets of "Could not download {fname} from {url} ({detail})"
+        detail = reason.strip() or _("unknown reason")
     else:
-        detail = f"{type(reason).__name__}: {str(reason).strip() or 'no details'}"
-    return f"Could not download {fname} from {url} ({detail}); run this again, or {alt}."
+        # TRANSLATORS: in "{kind}: {text}" when an error says nothing more
+        detail = f"{type(reason).__name__}: {str(reason).strip() or _('no details')}"
+    return _("Could not download {fname} from {url} ({detail}); run this again, or {alternative}.").format(
+        fname=fname, url=url, detail=detail, alternative=alt)

@@ -42,7 +42,7 @@ def _activations(features, name: str = "features") -> np.ndarray:
         arr = arr[0]
     if arr.ndim != 3:
         raise SettingError(_("{name} must be the activations of one image, (H, W, C) or (1, H, W, C); "
-                              "got shape {shape}.").format(name=name, shape=arr.shape))
+                             "got shape {shape}.").format(name=name, shape=arr.shape))
     return arr
 
 
@@ -64,7 +64,7 @@ def normalise_map(fmap) -> np.ndarray:
     arr = _numpy(fmap, "fmap").astype(np.float32)
     if arr.ndim != 2 or arr.size == 0:
         raise SettingError(_("fmap must be one 2-D feature map of shape (H, W), got shape {shape}; "
-                              "pick one channel first, e.g. fmap[..., 0].").format(shape=arr.shape))
+                             "pick one channel first, e.g. fmap[..., 0].").format(shape=arr.shape))
     if not np.all(np.isfinite(arr)):
         raise SettingError(_("fmap contains NaN or infinite values; fix the computation that produced it."))
     low, high = arr.min(), arr.max()
@@ -126,7 +126,7 @@ def filter_tiles(kernel) -> list[np.ndarray]:
     arr = _numpy(kernel, "kernel").astype(np.float32)
     if arr.ndim != 4 or 0 in arr.shape:
         raise SettingError(_("kernel must be a Conv2D kernel of shape (kh, kw, cin, cout), got shape {shape}; "
-                              "pass layer.kernel of a convolution layer.").format(shape=arr.shape))
+                             "pass layer.kernel of a convolution layer.").format(shape=arr.shape))
     if arr.shape[2] == 3:
         return [_centred(arr[:, :, :, c]) for c in range(arr.shape[3])]
     return [np.repeat(_centred(arr[:, :, :, c].mean(axis=2))[:, :, np.newaxis], 3, axis=2)
@@ -140,13 +140,14 @@ def _check_channels(channels, count: int) -> list[int]:
     try:
         channels = list(channels)
     except TypeError:
-        raise SettingError(_("channels must be a list of channel indices like [0, 5, 12]; got {channels!r}.").format(channels=channels)) from None
+        raise SettingError(_("channels must be a list of channel indices like [0, 5, 12]; got {channels!r}.").format(
+            channels=channels)) from None
     if not channels:
         raise SettingError(_("channels is empty; give at least one channel index, e.g. [0, 1, 2]."))
     for c in channels:
         if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer)) or not 0 <= c < count:
-            raise SettingError(_("Channels must be whole numbers from 0 to {value} for these {count}-channel "
-                                  "features; got {c!r}.").format(value=count - 1, count=count, c=c))
+            raise SettingError(_("Channels must be whole numbers from 0 to {last} for these {count}-channel "
+                                 "features; got {channel!r}.").format(last=count - 1, count=count, channel=c))
     return [int(c) for c in channels]
 
 
@@ -211,13 +212,14 @@ def layer_maps(image, layers, *, channels=None, base=None) -> dict[str, np.ndarr
     if isinstance(layers, str):
         layers = [layers]
     layers = list(layers)
-    picture = to_float_rgb(image, "the image")
+    picture = to_float_rgb(image)
     extractor = models.feature_extractor(layers, base)
     deepest = max(layers, key=lambda name: _smallest_side(extractor.model, name))
     need = _smallest_side(extractor.model, deepest)
     if min(picture.shape[:2]) < need:
-        raise ImageError(_("The image ({value}×{value2} pixels) is too small for layer "
-                            "{deepest!r}; give at least {need} pixels a side.").format(value=picture.shape[0], value2=picture.shape[1], deepest=deepest, need=need))
+        raise ImageError(_("The image ({height}×{width} pixels) is too small for layer "
+                           "{deepest!r}; give at least {need} pixels a side.").format(
+                               height=picture.shape[0], width=picture.shape[1], deepest=deepest, need=need))
     outputs = extractor(picture[np.newaxis])
     result = {}
     for name in layers:
@@ -258,14 +260,16 @@ def random_crops(image, size: int, count: int = 2, seed: int = 0) -> list[np.nda
     """
     from .images import to_float_rgb
 
-    picture = to_float_rgb(image, "the image")
+    picture = to_float_rgb(image)
     for value, name in ((size, "size"), (count, "count")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise SettingError(_("{name} must be a positive whole number, like {name}=4; got {value!r}.").format(name=name, value=value))
+            raise SettingError(_("{name} must be a positive whole number, like {name}=4; got {value!r}.").format(
+                name=name, value=value))
     height, width = picture.shape[:2]
     if size > min(height, width):
         raise SettingError(_("crops of {size} pixels do not fit in a {height}×{width} image; "
-                              "choose size <= {min_height}.").format(size=size, height=height, width=width, min_height=min(height, width)))
+                             "choose size <= {largest}.").format(
+                                 size=size, height=height, width=width, largest=min(height, width)))
     rng = np.random.default_rng(seed)
     crops = []
     for _unused in range(count):

@@ -52,7 +52,8 @@ def _lay_out(x: np.ndarray, ncols: int, pad: int, pad_value: float) -> np.ndarra
 def _batch(images, what: str) -> np.ndarray:
     x = to_pixels(images)
     if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
-        raise SettingError(_("{what} needs a batch of images (N, H, W, 1 or 3); got shape {shape}.").format(what=what, shape=x.shape))
+        raise SettingError(_("{what} needs a batch of images (N, H, W, 1 or 3); got shape {shape}.").format(
+            what=what, shape=x.shape))
     return np.repeat(x, 3, axis=-1) if x.shape[-1] == 1 else x
 
 
@@ -77,11 +78,12 @@ def patchwork(patches, rows: int, cols: int) -> np.ndarray:
     raw = np.asarray(patches.numpy() if hasattr(patches, "numpy") else patches, dtype=np.float32)
     if raw.size and (raw.min() < -1.001 or raw.max() > 1.001):
         raise SettingError(_("patches must lie in [-1, 1] (the generator's tanh range); scale pictures in [0, 1] "
-                              "with patches * 2 - 1."))
+                             "with patches * 2 - 1."))
     x = _batch(raw, "patchwork")
     rows, cols = validate.positive_int(rows, "rows", "4"), validate.positive_int(cols, "cols", "6")
     if rows * cols > len(x):
-        raise SettingError(_("a {rows}×{cols} patchwork needs {value} patches; got {len_x}.").format(rows=rows, cols=cols, value=rows * cols, len_x=len(x)))
+        raise SettingError(_("a {rows}×{cols} patchwork needs {need} patches; got {count}.").format(
+            rows=rows, cols=cols, need=rows * cols, count=len(x)))
     return _lay_out(x[: rows * cols], cols, 0, 0.0)
 
 
@@ -111,7 +113,8 @@ def save_gif(frames, path, *, fps: float = 5.0, hold: float = 1.5) -> Path:
     hold = validate.number(hold, "hold", "1.5", minimum=0)
     path = Path(path)
     if path.suffix.lower() != ".gif":
-        raise SettingError(_("the animation's file name must end in .gif, like 'progress.gif'; got {path!r}.").format(path=str(path)))
+        raise SettingError(_("the animation's file name must end in .gif, like 'progress.gif'; got {path!r}.").format(
+            path=str(path)))
     durations = [1000.0 / fps] * len(frames)
     durations[-1] = max(durations[-1], 1000.0 * hold)
     with atomic_path(path) as tmp:

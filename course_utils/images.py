@@ -60,7 +60,13 @@ VGG_MEAN_BGR = (103.939, 116.779, 123.68)
 #: The largest image :func:`load` decodes unless told otherwise (a 120-megapixel photo).
 DEFAULT_MAX_PIXELS = 120_000_000
 
-_SHAPES = "(H, W), (H, W, 1), (H, W, 3), (H, W, 4) or a batch of one (1, H, W, C)"
+
+
+def _shapes() -> str:
+    """The shapes an image may have, as an error lists them."""
+    # TRANSLATORS: completes "expected an image of shape {shapes}"
+    return _("(H, W), (H, W, 1), (H, W, 3), (H, W, 4) or a batch of one (1, H, W, C)")
+
 
 # How far float values may stray outside [0, 1] before they are an error rather
 # than rounding noise: tiny on the way in (load), generous on the way out (save,
@@ -81,10 +87,12 @@ def _check_size(size) -> int | None:
         return None
     if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)):
         raise SettingError(
-            _("size must be a whole number of pixels for the longest side, like size=256; got {size!r}.").format(size=size)
+            _("size must be a whole number of pixels for the longest side, like size=256; got {size!r}.").format(
+                size=size)
         )
     if size < 1:
-        raise SettingError(_("size must be at least 1 pixel (it sets the longest side), like size=256; got size={size}.").format(size=size))
+        raise SettingError(_("size must be at least 1 pixel (it sets the longest side), like size=256; "
+                             "got size={size}.").format(size=size))
     return int(size)
 
 
@@ -94,9 +102,12 @@ def _check_max_pixels(max_pixels) -> int:
 
 def _check_memory(work: str, height: int, width: int, size: int | None, name: str) -> None:
     """Refuse, before it is made, a picture of ``height`` x ``width`` whose loading would not fit in memory."""
-    subject = f"{name} at size={size} ({width} x {height} pixels)" if size is not None else \
-        f"{name} ({width} x {height} pixels)"
-    memory.check(work, height, width, subject=subject, fix="use size={} or less")
+    # TRANSLATORS: these two start "{subject} needs about 3 GB for loading the picture, ..."
+    subject = _("{name} at size={size} ({width} x {height} pixels)").format(
+        name=name, size=size, width=width, height=height) if size is not None else \
+        _("{name} ({width} x {height} pixels)").format(name=name, width=width, height=height)
+    # TRANSLATORS: ends "...: use size=512 or less."; {} is the number
+    memory.check(work, height, width, subject=subject, fix=_("use size={} or less"))
 
 
 def target_shape(height: int, width: int, size: int) -> tuple[int, int]:
@@ -115,10 +126,14 @@ def target_shape(height: int, width: int, size: int) -> tuple[int, int]:
 # ------------------------------------------------------------------------- arrays
 
 
-def as_numpy(x, what: str = "the array") -> np.ndarray:
-    """A NumPy view of ``x`` (an ndarray, a tf.Tensor, anything with ``__array__``)."""
+def as_numpy(x, what: str | None = None) -> np.ndarray:
+    """A NumPy view of ``x`` (an ndarray, a tf.Tensor, anything with ``__array__``).
+
+    ``what`` names ``x`` in an error ("the array" by default).
+    """
     if isinstance(x, np.ndarray):
         return x
+    what = _("the array") if what is None else what
     try:
         if hasattr(x, "numpy"):
             x = x.numpy()
@@ -126,20 +141,22 @@ def as_numpy(x, what: str = "the array") -> np.ndarray:
     except Exception as err:  # noqa: BLE001 - whatever the object raises, say it plainly
         raise ImageError(
             _("Cannot turn {what} (a {kind}) into a NumPy array ({err}); "
-               "pass a NumPy array, an eager tf.Tensor, a PIL image or a file path.").format(what=what, kind=type(x).__name__, err=err)
+              "pass a NumPy array, an eager tf.Tensor, a PIL image or a file path.").format(
+                  what=what, kind=type(x).__name__, err=err)
         ) from err
 
 
-def _describe(arr: np.ndarray) -> str:
-    return f"shape {arr.shape} and dtype {arr.dtype}"
-
-
-def _range_hint(low: float, high: float) -> str:
+def _out_of_range(what: str, low: float, high: float) -> str:
+    """The sentence for float values outside [0, 1], with the likely fix."""
+    fields = dict(what=what, low=low, high=high)
     if high > 1.5:
-        return "if it holds 0..255 values, divide it by 255 (x / 255)"
+        return _("{what} has float values from {low:.4g} to {high:.4g}, but images in the course lie in [0, 1]; "
+                 "if it holds 0..255 values, divide it by 255 (x / 255).").format(**fields)
     if low < -0.5:
-        return "if it is VGG-preprocessed, undo that with images.vgg_deprocess(x)"
-    return "clip it with np.clip(x, 0, 1)"
+        return _("{what} has float values from {low:.4g} to {high:.4g}, but images in the course lie in [0, 1]; "
+                 "if it is VGG-preprocessed, undo that with images.vgg_deprocess(x).").format(**fields)
+    return _("{what} has float values from {low:.4g} to {high:.4g}, but images in the course lie in [0, 1]; "
+             "clip it with np.clip(x, 0, 1).").format(**fields)
 
 
 def _to_unit_float(arr: np.ndarray, what: str, tolerance: float) -> np.ndarray:
@@ -151,20 +168,23 @@ def _to_unit_float(arr: np.ndarray, what: str, tolerance: float) -> np.ndarray:
     if arr.dtype == np.bool_:
         return arr.astype(np.float32)
     if arr.dtype.kind != "f":
-        hint = " (for whole numbers 0..255 use x.astype(np.uint8))" if arr.dtype.kind in "iu" else ""
+        fields = dict(what=what, shape=arr.shape, dtype=arr.dtype)
+        if arr.dtype.kind in "iu":
+            raise ImageError(
+                _("{what} has shape {shape} and dtype {dtype}; expected uint8 (0..255), uint16 (0..65535), bool, "
+                  "or floats in [0, 1] (for whole numbers 0..255 use x.astype(np.uint8)).").format(**fields)
+            )
         raise ImageError(
-            _("{what} has {describe_arr}; expected uint8 (0..255), uint16 (0..65535), bool, "
-               "or floats in [0, 1]{hint}.").format(what=what, describe_arr=_describe(arr), hint=hint)
+            _("{what} has shape {shape} and dtype {dtype}; expected uint8 (0..255), uint16 (0..65535), bool, "
+              "or floats in [0, 1].").format(**fields)
         )
     arr = arr.astype(np.float32)
     if not np.all(np.isfinite(arr)):
-        raise ImageError(_("{what} contains NaN or infinite values; fix the computation that produced it.").format(what=what))
+        raise ImageError(_("{what} contains NaN or infinite values; fix the computation that produced it.").format(
+            what=what))
     low, high = float(arr.min()), float(arr.max())
     if low < -tolerance or high > 1.0 + tolerance:
-        raise ImageError(
-            _("{what} has float values from {low:.4g} to {high:.4g}, but images in the course "
-               "lie in [0, 1]; {range_hint_low}.").format(what=what, low=low, high=high, range_hint_low=_range_hint(low, high))
-        )
+        raise ImageError(_out_of_range(what, low, high))
     return np.clip(arr, 0.0, 1.0)
 
 
@@ -179,7 +199,8 @@ def _to_hwc(arr: np.ndarray, what: str) -> np.ndarray:
     else:
         arr_hwc = arr
     if not shape_ok or arr_hwc.ndim != 3 or arr_hwc.shape[-1] not in (1, 3, 4):
-        raise ImageError(_("{what} has {describe_arr}; expected an image of shape {SHAPES}.").format(what=what, describe_arr=_describe(arr), SHAPES=_SHAPES))
+        raise ImageError(_("{what} has shape {shape} and dtype {dtype}; expected an image of shape {shapes}.").format(
+            what=what, shape=arr.shape, dtype=arr.dtype, shapes=_shapes()))
     return arr_hwc
 
 
@@ -189,13 +210,17 @@ def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
     return rgb * alpha + (1.0 - alpha)
 
 
-def to_float_rgb(image, what: str = "the image", tolerance: float = _LOAD_TOLERANCE) -> np.ndarray:
-    """An array-like in any accepted shape and dtype as float32 (H, W, 3) in [0, 1]."""
+def to_float_rgb(image, what: str | None = None, tolerance: float = _LOAD_TOLERANCE) -> np.ndarray:
+    """An array-like in any accepted shape and dtype as float32 (H, W, 3) in [0, 1].
+
+    ``what`` names the image in an error ("the image" by default).
+    """
+    what = _("the image") if what is None else what
     arr = as_numpy(image, what)
     if arr.dtype.kind not in "biuf":
         raise ImageError(
-            _("{what} has {describe_arr}; expected numbers (uint8, uint16, bool or float) "
-               "in an array of shape {SHAPES}.").format(what=what, describe_arr=_describe(arr), SHAPES=_SHAPES)
+            _("{what} has shape {shape} and dtype {dtype}; expected numbers (uint8, uint16, bool or float) "
+              "in an array of shape {shapes}.").format(what=what, shape=arr.shape, dtype=arr.dtype, shapes=_shapes())
         )
     arr = _to_hwc(arr, what)
     arr = _to_unit_float(arr, what, tolerance)
@@ -206,7 +231,7 @@ def to_float_rgb(image, what: str = "the image", tolerance: float = _LOAD_TOLERA
     return arr
 
 
-def as_image(image, what: str = "the image") -> np.ndarray:
+def as_image(image, what: str | None = None) -> np.ndarray:
     """``image`` as a float32 (H, W, 3) array in [0, 1]; ImageError naming ``what`` otherwise.
 
     Arrays, tensors and PIL images are converted the way :func:`load` converts them (uint8
@@ -230,13 +255,17 @@ def resize(image, shape, *, method: str = "bilinear", edges: str = "reflect") ->
     edges = validate.choice(edges, ("reflect", "edge"), "edges")
     arr = np.asarray(image)
     try:
-        height, width = (validate.positive_int(v, "each side in shape", "(256, 384)") for v in shape)
+        # TRANSLATORS: a setting's name, as in "{name} must be a whole number >= 1, like (256, 384)"
+        sides = _("each side in shape")
+        height, width = (validate.positive_int(v, sides, "(256, 384)") for v in shape)
     except (TypeError, ValueError) as err:
         if isinstance(err, SettingError):
             raise
-        raise SettingError(_("shape must be a (height, width) pair like (256, 384); got {shape!r}.").format(shape=shape)) from None
+        raise SettingError(_("shape must be a (height, width) pair like (256, 384); got {shape!r}.").format(
+            shape=shape)) from None
     if arr.ndim not in (2, 3):
-        raise SettingError(_("resize takes an image (H, W) or (H, W, C); got an array of shape {shape}.").format(shape=arr.shape))
+        raise SettingError(_("resize takes an image (H, W) or (H, W, C); got an array of shape {shape}.").format(
+            shape=arr.shape))
     if arr.shape[:2] == (height, width):
         return arr
     if method == "lanczos":
@@ -260,13 +289,13 @@ def _resize_array(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def _load_array(source, size: int | None) -> np.ndarray:
-    image = to_float_rgb(source, "the array", _LOAD_TOLERANCE)
+    name = _("the array")
+    image = to_float_rgb(source, name, _LOAD_TOLERANCE)
     if size is not None:
         height, width = image.shape[:2]
         new_h, new_w = target_shape(height, width, size)
         # scikit-image works on copies of the input and of the output: count whichever is larger
-        _check_memory("resize", *max((new_h, new_w), (height, width), key=lambda s: s[0] * s[1]), size,
-                      "the array")
+        _check_memory("resize", *max((new_h, new_w), (height, width), key=lambda s: s[0] * s[1]), size, name)
         image = _resize_array(image, size)
     return image
 
@@ -278,12 +307,14 @@ def _check_pixels(im: Image.Image, name: str, max_pixels: int) -> None:
     """Reject images with no pixels, or more than ``max_pixels``, before decoding."""
     width, height = im.size
     if width == 0 or height == 0:
-        raise ImageError(_("{name} has no pixels (size {width} x {height}); use a real picture.").format(name=name, width=width, height=height))
+        raise ImageError(_("{name} has no pixels (size {width} x {height}); use a real picture.").format(
+            name=name, width=width, height=height))
     if width * height > max_pixels:
         raise ImageError(
-            _("{name} is too large: {width} x {height} pixels ({value:.1f} megapixels), "
-               "more than max_pixels={max_pixels:,}; shrink it with an image editor, or pass a larger "
-               "max_pixels= if you trust the file.").format(name=name, width=width, height=height, value=width * height / 1000000.0, max_pixels=max_pixels)
+            _("{name} is too large: {width} x {height} pixels ({megapixels:.1f} megapixels), "
+              "more than max_pixels={max_pixels:,}; shrink it with an image editor, or pass a larger "
+              "max_pixels= if you trust the file.").format(
+                  name=name, width=width, height=height, megapixels=width * height / 1e6, max_pixels=max_pixels)
         )
 
 
@@ -302,7 +333,8 @@ def _decode(im: Image.Image, name: str) -> None:
         im.load()
     except _DECODE_ERRORS as err:
         raise ImageError(
-            _("{name} is damaged or truncated and cannot be decoded ({err}); download or export it again.").format(name=name, err=err)
+            _("{name} is damaged or truncated and cannot be decoded ({err}); download or export it again.").format(
+                name=name, err=err)
         ) from err
 
 
@@ -329,7 +361,7 @@ def _pil_to_rgb(im: Image.Image, name: str) -> Image.Image:
     except ValueError as err:
         raise ImageError(
             _("{name} uses the colour mode {mode!r}, which cannot be converted to RGB ({err}); "
-               "save it as an RGB PNG or JPEG.").format(name=name, mode=im.mode, err=err)
+              "save it as an RGB PNG or JPEG.").format(name=name, mode=im.mode, err=err)
         ) from err
 
 
@@ -387,10 +419,14 @@ def _looks_like_text(head: bytes) -> bool:
 def _not_an_image(path: Path, name: str) -> ImageError:
     with open(path, "rb") as file:
         head = file.read(64)
-    kind = " (it looks like text, e.g. a web page or an error message)" if _looks_like_text(head) else ""
+    if _looks_like_text(head):
+        return ImageError(
+            _("{name} is not an image file Pillow can read (it looks like text, e.g. a web page or an error "
+              "message); use a PNG or JPEG picture, or download it again.").format(name=name)
+        )
     return ImageError(
-        _("{name} is not an image file Pillow can read{kind}; use a PNG or JPEG picture, "
-           "or download it again.").format(name=name, kind=kind)
+        _("{name} is not an image file Pillow can read; use a PNG or JPEG picture, or download it again.").format(
+            name=name)
     )
 
 
@@ -398,12 +434,15 @@ def _check_file(path: Path, name: str) -> None:
     """Missing file, a folder or an empty file: one clear sentence each."""
     if not path.exists():
         raise ImageError(
-            _("No file at {name}; check the path (relative paths start in '{value}').").format(name=name, value=Path.cwd())
+            _("No file at {name}; check the path (relative paths start in '{folder}').").format(
+                name=name, folder=Path.cwd())
         )
     if path.is_dir():
-        raise ImageError(_("{name} is a folder, not an image file; pass the path of a picture inside it.").format(name=name))
+        raise ImageError(_("{name} is a folder, not an image file; pass the path of a picture inside it.").format(
+            name=name))
     if path.stat().st_size == 0:
-        raise ImageError(_("{name} is empty (0 bytes); the download or copy probably failed, so get it again.").format(name=name))
+        raise ImageError(_("{name} is empty (0 bytes); the download or copy probably failed, so get it "
+                           "again.").format(name=name))
 
 
 def _open(path: Path, name: str) -> Image.Image:
@@ -413,10 +452,12 @@ def _open(path: Path, name: str) -> Image.Image:
         raise _not_an_image(path, name) from None
     except Image.DecompressionBombError as err:
         raise ImageError(
-            _("{name} is too large to open safely ({err}); shrink it with an image editor.").format(name=name, err=err)
+            _("{name} is too large to open safely ({err}); shrink it with an image editor.").format(
+                name=name, err=err)
         ) from None
     except OSError as err:
-        raise ImageError(_("Cannot read {name} ({value}); check that the file is readable.").format(name=name, value=err.strerror or err)) from err
+        raise ImageError(_("Cannot read {name} ({reason}); check that the file is readable.").format(
+            name=name, reason=err.strerror or err)) from err
 
 
 def _load_file(path, size: int | None, max_pixels: int, label: str | None = None) -> np.ndarray:
@@ -431,7 +472,8 @@ def _load_file(path, size: int | None, max_pixels: int, label: str | None = None
             with im:
                 return _load_pil(im, name, size, max_pixels, draft=True)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-            raise ImageError(_("{name} is too large to decode safely ({err}); shrink it first.").format(name=name, err=err)) from None
+            raise ImageError(_("{name} is too large to decode safely ({err}); shrink it first.").format(
+                name=name, err=err)) from None
 
 
 def _load_url(url: str, size: int | None, max_pixels: int) -> np.ndarray:
@@ -504,18 +546,18 @@ def load(source, size=None, *, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray:
     elif isinstance(source, (str, os.PathLike)):
         image = _load_file(source, size, max_pixels)
     elif isinstance(source, Image.Image):
-        image = _load_pil(source, "the PIL image", size, max_pixels, draft=False)
+        image = _load_pil(source, _("the PIL image"), size, max_pixels, draft=False)
     elif isinstance(source, np.ndarray) or hasattr(source, "__array__") or hasattr(source, "numpy"):
         image = _load_array(source, size)
     else:
         raise ImageError(
             _("load() takes a file path, an http(s) URL, a NumPy array, a tf.Tensor or a PIL image; "
-               "got a {kind}.").format(kind=type(source).__name__)
+              "got a {kind}.").format(kind=type(source).__name__)
         )
     return np.ascontiguousarray(image, dtype=np.float32)
 
 
-def to_uint8(image, what: str = "the image") -> np.ndarray:
+def to_uint8(image, what: str | None = None) -> np.ndarray:
     """(H, W, 3) uint8 from an image in the course's format (or any array :func:`load` takes).
 
     Float values up to 0.5 outside [0, 1] (an optimised image overshoots a
@@ -530,8 +572,11 @@ def save_format(path: Path) -> str:
     ext = path.suffix.lower()
     fmt = Image.registered_extensions().get(ext)
     if fmt is None or fmt not in Image.SAVE:
-        problem = f"Pillow cannot write '{ext}' files" if ext else "the name has no extension"
-        raise ImageError(_("Cannot save '{path}': {problem}; end the name in .png or .jpg.").format(path=path, problem=problem))
+        if ext:
+            raise ImageError(_("Cannot save '{path}': Pillow cannot write '{ext}' files; end the name in .png or "
+                               ".jpg.").format(path=path, ext=ext))
+        raise ImageError(_("Cannot save '{path}': the name has no extension; end the name in .png or .jpg.").format(
+            path=path))
     return fmt
 
 
@@ -558,18 +603,21 @@ def save(image, path, *, quality: int = 95) -> Path:
     existing file is only replaced by a complete one.
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise ImageError(_("save() needs a file path like 'out.png'; got a {kind}.").format(kind=type(path).__name__))
+        raise ImageError(_("save() needs a file path like 'out.png'; got a {kind}.").format(
+            kind=type(path).__name__))
     path = Path(path).expanduser()
     fmt = save_format(path)
     if path.is_dir():
-        raise ImageError(_("Cannot save to '{path}': it is a folder; add a file name like 'out.png'.").format(path=path))
-    pixels = to_uint8(image, f"The image to save as '{path}'")
+        raise ImageError(_("Cannot save to '{path}': it is a folder; add a file name like 'out.png'.").format(
+            path=path))
+    pixels = to_uint8(image, _("The image to save as '{path}'").format(path=path))
     options = {"quality": int(quality)} if fmt in ("JPEG", "WEBP") else {}
     try:
         with atomic_path(path) as tmp:
             Image.fromarray(pixels).save(tmp, format=fmt, **options)
     except OSError as err:
-        raise ImageError(_("Could not write '{path}' ({err}); check the folder exists and is writable.").format(path=path, err=err)) from err
+        raise ImageError(_("Could not write '{path}' ({err}); check the folder exists and is writable.").format(
+            path=path, err=err)) from err
     return path
 
 
@@ -587,7 +635,8 @@ def _is_tensor(x) -> bool:
 
 def _check_last_axis(shape, what: str) -> None:
     if len(shape) == 0 or shape[-1] not in (3, None):
-        raise ImageError(_("{what} has shape {tuple_shape}; expected RGB images of shape (..., 3).").format(what=what, tuple_shape=tuple(shape)))
+        raise ImageError(_("{what} has shape {shape}; expected RGB images of shape (..., 3).").format(
+            what=what, shape=tuple(shape)))
 
 
 def _tf_float(x, what: str):
@@ -601,7 +650,8 @@ def _tf_float(x, what: str):
 def _np_float(x, what: str) -> np.ndarray:
     arr = as_numpy(x, what)
     if arr.dtype.kind not in "biuf":
-        raise ImageError(_("{what} has {describe_arr}; expected numbers in an array of shape (..., 3).").format(what=what, describe_arr=_describe(arr)))
+        raise ImageError(_("{what} has shape {shape} and dtype {dtype}; expected numbers in an array of shape "
+                           "(..., 3).").format(what=what, shape=arr.shape, dtype=arr.dtype))
     _check_last_axis(arr.shape, what)
     return arr.astype(np.float32)
 
@@ -627,10 +677,10 @@ def vgg_preprocess(x):
     if _is_tensor(x):
         from ._tf import tf
 
-        x = _tf_float(x, "The input of vgg_preprocess")
+        x = _tf_float(x, _("The input of vgg_preprocess"))
         mean = tf.constant(VGG_MEAN_BGR, dtype=x.dtype)
         return tf.reverse(x, axis=[-1]) * tf.cast(255.0, x.dtype) - mean
-    x = _np_float(x, "The input of vgg_preprocess")
+    x = _np_float(x, _("The input of vgg_preprocess"))
     return x[..., ::-1] * np.float32(255) - np.asarray(VGG_MEAN_BGR, dtype=np.float32)
 
 
@@ -653,11 +703,11 @@ def vgg_deprocess(x, *, clip: bool = False):
     if _is_tensor(x):
         from ._tf import tf
 
-        x = _tf_float(x, "The input of vgg_deprocess")
+        x = _tf_float(x, _("The input of vgg_deprocess"))
         mean = tf.constant(VGG_MEAN_BGR, dtype=x.dtype)
         rgb = tf.reverse(x + mean, axis=[-1]) / tf.cast(255.0, x.dtype)
         return tf.clip_by_value(rgb, 0.0, 1.0) if clip else rgb
-    x = _np_float(x, "The input of vgg_deprocess")
+    x = _np_float(x, _("The input of vgg_deprocess"))
     rgb = (x + np.asarray(VGG_MEAN_BGR, dtype=np.float32))[..., ::-1] / np.float32(255)
     rgb = np.clip(rgb, 0.0, 1.0) if clip else rgb
     return np.ascontiguousarray(rgb, dtype=np.float32)
@@ -671,8 +721,10 @@ def _check_batch_shape(shape, what: str, *, batch_required: bool) -> None:
     ok_single = len(shape) == 3 and not batch_required
     ok_batch = len(shape) == 4 and shape[0] in (1, None)
     if not (ok_single or ok_batch) or shape[-1] not in (3, None):
-        expected = "(1, H, W, 3)" if batch_required else "(H, W, 3) or (1, H, W, 3)"
-        raise ImageError(_("{what} has shape {shape}; expected {expected}.").format(what=what, shape=shape, expected=expected))
+        if batch_required:
+            raise ImageError(_("{what} has shape {shape}; expected (1, H, W, 3).").format(what=what, shape=shape))
+        raise ImageError(_("{what} has shape {shape}; expected (H, W, 3) or (1, H, W, 3).").format(
+            what=what, shape=shape))
 
 
 def to_batch(image):
@@ -684,7 +736,7 @@ def to_batch(image):
     """
     from ._tf import tf
 
-    what = "The image given to to_batch"
+    what = _("The image given to to_batch")
     if not _is_tensor(image):
         image = as_numpy(image, what)
     tensor = tf.convert_to_tensor(image)
@@ -692,7 +744,8 @@ def to_batch(image):
                        batch_required=False)
     if not tensor.dtype.is_floating:
         raise ImageError(
-            _("{what} has dtype {name}; expected floats in [0, 1] (convert it with images.load).").format(what=what, name=tensor.dtype.name)
+            _("{what} has dtype {dtype}; expected floats in [0, 1] (convert it with images.load).").format(
+                what=what, dtype=tensor.dtype.name)
         )
     tensor = tf.cast(tensor, tf.float32)
     return tensor if tensor.shape.rank == 4 else tensor[tf.newaxis]
@@ -706,10 +759,11 @@ def from_batch(batch) -> np.ndarray:
     ``np.clip(x, 0, 1)`` or ``vgg_deprocess(..., clip=True)`` for that). The
     result is a new array.
     """
-    what = "The batch given to from_batch"
+    what = _("The batch given to from_batch")
     arr = as_numpy(batch, what)
     if arr.dtype.kind not in "biuf":
-        raise ImageError(_("{what} has {describe_arr}; expected numbers of shape (1, H, W, 3).").format(what=what, describe_arr=_describe(arr)))
+        raise ImageError(_("{what} has shape {shape} and dtype {dtype}; expected numbers of shape "
+                           "(1, H, W, 3).").format(what=what, shape=arr.shape, dtype=arr.dtype))
     _check_batch_shape(arr.shape, what, batch_required=False)
     image = arr[0] if arr.ndim == 4 else arr
     return np.array(image, dtype=np.float32, order="C", copy=True)

@@ -287,11 +287,13 @@ plt.show()
 
 def _parse(source: str) -> ast.Module:
     if not isinstance(source, str):
-        raise SettingError(_("source must be Python code as a string, got {kind}").format(kind=type(source).__name__))
+        raise SettingError(_("source must be Python code as a string, got {kind}").format(
+            kind=type(source).__name__))
     try:
         return ast.parse(source)
     except SyntaxError as err:
-        raise SettingError(_("source is not valid Python: {msg} on line {lineno}").format(msg=err.msg, lineno=err.lineno)) from None
+        raise SettingError(_("source is not valid Python: {problem} on line {line}").format(
+            problem=err.msg, line=err.lineno)) from None
 
 
 def lines_with(text: str, source: str = PUBLISHED) -> list[tuple[int, str]]:
@@ -707,7 +709,8 @@ def definition(name: str, source: str = PUBLISHED) -> str:
             lines = source.splitlines()[start.lineno - 1:node.end_lineno]
             return "\n".join(lines)
     defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    raise SettingError(_("the listing defines no function {name!r}; it defines {value}").format(name=name, value=', '.join(defined)))
+    raise SettingError(_("the listing defines no function {name!r}; it defines {defined}").format(
+        name=name, defined=", ".join(defined)))
 
 
 def _register(code: str, what: str) -> str:
@@ -726,7 +729,8 @@ def function(name: str, namespace: dict, source: str = PUBLISHED) -> Callable:
     the other pieces corrected.
     """
     if not isinstance(namespace, dict):
-        raise SettingError(_("namespace must be a dict of the names the function uses, got {kind}").format(kind=type(namespace).__name__))
+        raise SettingError(_("namespace must be a dict of the names the function uses, got {kind}").format(
+            kind=type(namespace).__name__))
     code = definition(name, source) + "\n"
     exec(compile(code, _register(code, name), "exec"), namespace)  # noqa: S102
     return namespace[name]
@@ -765,12 +769,16 @@ def statements(first: str, last: str | None = None, source: str = PUBLISHED) -> 
     """
     for text, what in ((first, "first"), (last, "last")):
         if (text is not None or what == "first") and (not isinstance(text, str) or not text):
-            raise SettingError(_("{what} must be a non-empty piece of the listing's text, got {text!r}").format(what=what, text=text))
+            raise SettingError(_("{what} must be a non-empty piece of the listing's text, got {text!r}").format(
+                what=what, text=text))
     tree = _parse(source)
     count = source.count(first)
     if count != 1:
-        where = "does not occur" if count == 0 else f"occurs {count} times"
-        raise SettingError(_("{first!r} {where} in the listing; give a piece of text that occurs exactly once").format(first=first, where=where))
+        if count == 0:
+            raise SettingError(_("{first!r} does not occur in the listing; give a piece of text that occurs exactly "
+                                 "once").format(first=first))
+        raise SettingError(_("{first!r} occurs {count} times in the listing; give a piece of text that occurs "
+                             "exactly once").format(first=first, count=count))
     lines = source.splitlines(keepends=True)
     line_starts = list(itertools.accumulate([0] + [len(line.encode()) for line in lines]))
 
@@ -789,10 +797,12 @@ def statements(first: str, last: str | None = None, source: str = PUBLISHED) -> 
     if last is not None:
         position = source.find(last, source.index(first) + len(first))
         if position < 0:
-            raise SettingError(_("{last!r} does not occur after {first!r} in the listing").format(last=last, first=first))
+            raise SettingError(_("{last!r} does not occur after {first!r} in the listing").format(
+                last=last, first=first))
         following = [s for s in block[block.index(begin):] if span(s)[0] <= byte_offset(position) < span(s)[1]]
         if not following:
-            raise SettingError(_("{last!r} is not in the same block of the listing as {first!r}").format(last=last, first=first))
+            raise SettingError(_("{last!r} is not in the same block of the listing as {first!r}").format(
+                last=last, first=first))
         end = following[0]
     return textwrap.dedent("".join(lines[begin.lineno - 1:end.end_lineno])).rstrip("\n")
 
@@ -837,7 +847,8 @@ def error_of(code, namespace: dict | None = None) -> str | None:
     True
     """
     if not isinstance(code, str) and not callable(code):
-        raise SettingError(_("code must be a string of Python or a function of no arguments, got {kind}").format(kind=type(code).__name__))
+        raise SettingError(_("code must be a string of Python or a function of no arguments, got {kind}").format(
+            kind=type(code).__name__))
     if namespace is not None and not isinstance(namespace, dict):
         raise SettingError(_("namespace must be a dict, got {kind}").format(kind=type(namespace).__name__))
     try:

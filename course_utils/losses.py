@@ -52,18 +52,19 @@ def _check_layer_weights(layer_weights, layers) -> dict:
     if layer_weights is None:
         return {name: 1.0 / len(layers) for name in layers}
     if not isinstance(layer_weights, dict):
-        raise SettingError(_("layer_weights must be a dict layer name -> weight, like {{{value!r}: 1.0}}; "
-                              "got a {kind}.").format(value=layers[0], kind=type(layer_weights).__name__))
+        raise SettingError(_("layer_weights must be a dict layer name -> weight, like {{{layer!r}: 1.0}}; "
+                             "got a {kind}.").format(layer=layers[0], kind=type(layer_weights).__name__))
     missing = [name for name in layers if name not in layer_weights]
     if missing:
-        raise SettingError(_("layer_weights has no weight for style layer {value!r}; give one number >= 0 "
-                              "for every layer of target_grams.").format(value=missing[0]))
+        raise SettingError(_("layer_weights has no weight for style layer {layer!r}; give one number >= 0 "
+                             "for every layer of target_grams.").format(layer=missing[0]))
     for name in layers:
         weight = layer_weights[name]
         if isinstance(weight, (tf.Tensor, tf.Variable)):
             continue  # computed inside a graph: its value is not known here
         if not validate.is_number(weight) or weight < 0:
-            raise SettingError(_("layer_weights[{name!r}] must be a number >= 0, like 0.2; got {weight!r}.").format(name=name, weight=weight))
+            raise SettingError(_("layer_weights[{name!r}] must be a number >= 0, like 0.2; got {weight!r}.").format(
+                name=name, weight=weight))
     return layer_weights
 
 
@@ -90,8 +91,8 @@ def gram_matrix(features, normalize: str = "positions"):
     validate.choice(normalize, NORMALISATIONS, "normalize")
     x = _float_tensor(features)
     if x.shape.rank not in (3, 4):
-        raise SettingError(_("features must have shape (H, W, C) or (B, H, W, C), got {tuple_shape}; pass one "
-                              "layer's activations.").format(tuple_shape=tuple(x.shape)))
+        raise SettingError(_("features must have shape (H, W, C) or (B, H, W, C), got {shape}; pass one "
+                             "layer's activations.").format(shape=tuple(x.shape)))
     single = x.shape.rank == 3
     if single:
         x = x[tf.newaxis]
@@ -115,8 +116,9 @@ def gram_distance(gram, reference):
     gram = _float_tensor(gram)
     reference = _float_tensor(reference, gram.dtype)
     if gram.shape != reference.shape:
-        raise SettingError(_("gram and reference have different shapes, {tuple_shape} and "
-                              "{tuple_shape2}; compare matrices of the same layer.").format(tuple_shape=tuple(gram.shape), tuple_shape2=tuple(reference.shape)))
+        raise SettingError(_("gram and reference have different shapes, {shape} and "
+                             "{reference_shape}; compare matrices of the same layer.").format(
+                                 shape=tuple(gram.shape), reference_shape=tuple(reference.shape)))
     return tf.norm(gram - reference) / tf.maximum(tf.norm(reference), 1e-12)
 
 
@@ -140,8 +142,9 @@ def content_loss(generated, target, kind: str = "mse"):
     generated = _float_tensor(generated)
     target = _float_tensor(target, generated.dtype)
     if generated.shape != target.shape:
-        raise SettingError(_("generated and target feature shapes differ, {tuple_shape} and "
-                              "{tuple_shape2}; take both from the same layer, for pictures of the same size.").format(tuple_shape=tuple(generated.shape), tuple_shape2=tuple(target.shape)))
+        raise SettingError(_("generated and target feature shapes differ, {shape} and "
+                             "{target_shape}; take both from the same layer, for pictures of the same size.").format(
+                                 shape=tuple(generated.shape), target_shape=tuple(target.shape)))
     squares = tf.square(generated - target)
     if kind == "gatys":
         return 0.5 * tf.reduce_sum(squares)
@@ -154,8 +157,8 @@ def _one_map(features):
     if x.shape.rank == 4 and x.shape[0] in (1, None):
         return x[0]
     if x.shape.rank != 3:
-        raise SettingError(_("features must have shape (H, W, C) or (1, H, W, C), got {tuple_shape}; pass one "
-                              "picture's activations at one layer.").format(tuple_shape=tuple(x.shape)))
+        raise SettingError(_("features must have shape (H, W, C) or (1, H, W, C), got {shape}; pass one "
+                             "picture's activations at one layer.").format(shape=tuple(x.shape)))
     return x
 
 
@@ -204,7 +207,8 @@ def style_layer_loss(features, target_gram, kind: str = "gatys"):
     channels = x.shape[-1]
     if target.shape.rank != 2 or (channels is not None and tuple(target.shape) != (channels, channels)):
         raise SettingError(_("target_gram must have shape ({channels}, {channels}) for features with {channels} "
-                              "channels, got {tuple_shape}; compute it from the same layer.").format(channels=channels, tuple_shape=tuple(target.shape)))
+                             "channels, got {shape}; compute it from the same layer.").format(
+                                 channels=channels, shape=tuple(target.shape)))
     squares = tf.square(gram_matrix(x) - target)
     if kind == "gatys":
         return tf.reduce_mean(squares) / 4.0
@@ -245,16 +249,16 @@ def style_loss(generated: dict, target_grams: dict, layer_weights: dict | None =
     layers = list(target_grams)
     if not layers:
         raise SettingError(_("target_grams is empty; give at least one style layer's Gram matrix, like "
-                              "{{'block1_conv1': gram}}."))
+                             "{{'block1_conv1': gram}}.").format())
     missing = [name for name in layers if name not in generated]
     if missing:
-        raise SettingError(_("generated has no generated features for style layer {value!r}; compute the features "
-                              "at every layer of target_grams.").format(value=missing[0]))
+        raise SettingError(_("generated has no generated features for style layer {layer!r}; compute the features "
+                             "at every layer of target_grams.").format(layer=missing[0]))
     if kind is not None:
         validate.choice(kind, STYLE_KINDS, "kind")
         if normalize != "positions":
             raise SettingError(_("give normalize or kind, not both: with kind, the target Grams are divided by "
-                                  "the number of positions, as gram_matrix makes them."))
+                                 "the number of positions, as gram_matrix makes them."))
     layer_weights = _check_layer_weights(layer_weights, layers)
     total = 0.0
     for name in layers:
@@ -280,7 +284,7 @@ def balanced_layer_weights(target_grams: dict) -> dict:
     """
     if not target_grams:
         raise SettingError(_("target_grams is empty; give at least one style layer's Gram matrix, like "
-                              "{{'block1_conv1': gram}}."))
+                             "{{'block1_conv1': gram}}.").format())
     count = len(target_grams)
     weights = {}
     for name, gram in target_grams.items():
@@ -310,8 +314,8 @@ def total_variation_loss(image, kind: str = "l1"):
     if x.shape.rank == 3:
         x = x[tf.newaxis]
     if x.shape.rank != 4:
-        raise SettingError(_("image must have shape (H, W, C) or (B, H, W, C), got {tuple_shape}; pass a picture "
-                              "or a batch of pictures.").format(tuple_shape=tuple(x.shape)))
+        raise SettingError(_("image must have shape (H, W, C) or (B, H, W, C), got {shape}; pass a picture "
+                             "or a batch of pictures.").format(shape=tuple(x.shape)))
     dy = x[:, 1:, :, :] - x[:, :-1, :, :]
     dx = x[:, :, 1:, :] - x[:, :, :-1, :]
     if kind == "l1":

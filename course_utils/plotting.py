@@ -73,7 +73,7 @@ def _as_items(images, titles) -> tuple[list, list]:
     elif isinstance(images, (list, tuple)):
         images = list(images)
     elif hasattr(images, "shape") and len(getattr(images, "shape", ())) == 4:
-        images = list(as_numpy(images, "the batch of images"))  # (N, H, W, C): one panel each
+        images = list(as_numpy(images, _("the batch of images")))  # (N, H, W, C): one panel each
     else:
         images = [images]
     if not images:
@@ -82,7 +82,8 @@ def _as_items(images, titles) -> tuple[list, list]:
         titles = [None] * len(images)
     elif isinstance(titles, str) or len(titles) != len(images):
         count = 1 if isinstance(titles, str) else len(titles)
-        raise ImageError(_("Got {len_images} images but {count} titles; give one title per image (or None).").format(len_images=len(images), count=count))
+        raise ImageError(_("Got {images} images but {titles} titles; give one title per image (or None).").format(
+            images=len(images), titles=count))
     return images, [None if t is None else str(t) for t in titles]
 
 
@@ -93,7 +94,8 @@ def _panel_data(image, what: str):
     arr = as_numpy(image, what)
     if arr.ndim == 2:
         if arr.dtype.kind not in "biuf" or arr.size == 0:
-            raise ImageError(_("{what} has shape {shape} and dtype {dtype}; expected numbers.").format(what=what, shape=arr.shape, dtype=arr.dtype))
+            raise ImageError(_("{what} has shape {shape} and dtype {dtype}; expected numbers.").format(
+                what=what, shape=arr.shape, dtype=arr.dtype))
         return arr.astype(np.float32), True
     return to_float_rgb(arr, what, OUTPUT_TOLERANCE), False
 
@@ -166,7 +168,7 @@ def grid_figure(images, titles=None, *, ncols=None, suptitle=None, panel_size=3.
     use_course_style()
     images, titles = _as_items(images, titles)
     _check_positive(panel_size, "panel_size")
-    panels = [_panel_data(image, f"Image {i} of the grid") for i, image in enumerate(images)]
+    panels = [_panel_data(image, _("Image {index} of the grid").format(index=i)) for i, image in enumerate(images)]
     nrows, ncols = _grid_shape(len(panels), ncols)
     height = nrows * _row_height(panels, panel_size) + (0.4 if suptitle else 0.0)
     fig = Figure(figsize=(ncols * panel_size, height), layout="constrained")
@@ -206,7 +208,8 @@ def png_bytes(fig: Figure) -> bytes:
 
 def _check_png_path(path) -> None:
     if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".png"):
-        raise SettingError(_("save_to must be a file name ending in .png, like save_to='grid.png'; got {path!r}.").format(path=path))
+        raise SettingError(_("save_to must be a file name ending in .png, like save_to='grid.png'; "
+                             "got {path!r}.").format(path=path))
 
 
 def _save_png(fig: Figure, path) -> None:
@@ -257,11 +260,12 @@ def show_figure(fig: Figure, save_to=None) -> None:
         close(fig)
 
 
-def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", title=None,
+def curves_figure(series: dict, *, xlabel: str | None = None, ylabel: str | None = None, title=None,
                   logy: bool = False, x=None, size=(6.0, 3.5)) -> Figure:
     """One labelled line per entry of ``series`` (name -> list of values).
 
-    ``x`` gives shared x values (e.g. seconds) — a list, or a dict with one list
+    ``xlabel`` and ``ylabel`` default to "step" and "loss" (in the learner's language). ``x`` gives
+    shared x values (e.g. seconds) — a list, or a dict with one list
     per name; by default 1, 2, 3 ... ``logy`` draws the y axis on a log scale,
     which suits losses that fall by orders of magnitude.
     """
@@ -275,8 +279,8 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
         xs = x.get(name) if isinstance(x, dict) else x
         xs = np.arange(1, len(values) + 1) if xs is None else np.asarray(xs, dtype=float).ravel()
         if len(xs) != len(values):
-            raise SettingError(_("series {name!r} has {len_values} values but {len_xs} x values; give one x per "
-                                  "value.").format(name=name, len_values=len(values), len_xs=len(xs)))
+            raise SettingError(_("series {name!r} has {values} values but {xs} x values; give one x per "
+                                 "value.").format(name=name, values=len(values), xs=len(xs)))
         ax.plot(xs, values, label=str(name), marker="o" if len(values) <= 20 else None, markersize=3)
     if logy:
         ax.set_yscale("log")
@@ -284,8 +288,8 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps, epochs, blocks: no 2.5
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_("step") if xlabel is None else xlabel)
+    ax.set_ylabel(_("loss") if ylabel is None else ylabel)
     ax.grid(alpha=0.3)
     if len(series) > 1:
         ax.legend(frameon=False)
@@ -294,7 +298,7 @@ def curves_figure(series: dict, *, xlabel: str = "step", ylabel: str = "loss", t
     return fig
 
 
-def show_curves(series: dict, *, xlabel: str = "step", ylabel: str = "loss", title=None, logy: bool = False,
+def show_curves(series: dict, *, xlabel: str | None = None, ylabel: str | None = None, title=None, logy: bool = False,
                 x=None, size=(6.0, 3.5), save_to=None) -> None:
     """Display :func:`curves_figure` (and save it to ``save_to``, a .png path), then close it."""
     show_figure(curves_figure(series, xlabel=xlabel, ylabel=ylabel, title=title, logy=logy, x=x, size=size),
@@ -304,7 +308,7 @@ def show_curves(series: dict, *, xlabel: str = "step", ylabel: str = "loss", tit
 def squares_figure(image, sizes: dict, *, title=None, panel_size: float = 5.0) -> Figure:
     """``image`` with centred squares of the given sides in pixels (label -> side), e.g. receptive fields."""
     use_course_style()
-    arr, is_2d = _panel_data(image, "the image")
+    arr, is_2d = _panel_data(image, _("the image"))
     height, width = arr.shape[:2]
     fig = Figure(figsize=(panel_size + 2.4, panel_size * height / width + (0.5 if title else 0.2)),
                  layout="constrained")  # room on the right for the legend
@@ -316,12 +320,26 @@ def squares_figure(image, sizes: dict, *, title=None, panel_size: float = 5.0) -
     for colour, (label, side) in zip(colours, sizes.items()):
         side = float(side)
         ax.add_patch(Rectangle(((width - side) / 2 - 0.5, (height - side) / 2 - 0.5), side, side, fill=False,
-                               edgecolor=colour, linewidth=2, label=_("{label}: {side:g} px").format(label=label, side=side)))
+                               edgecolor=colour, linewidth=2,
+                               label=_("{label}: {side:g} px").format(label=label, side=side)))
     ax.set_xlim(-0.5, width - 0.5)
     ax.set_ylim(height - 0.5, -0.5)
     if sizes:
         ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
     return fig
+
+
+def _loss_name(name) -> str:
+    """A loss term's name as a legend shows it (in the learner's language): "total", "content", "style", "tv"."""
+    names = {
+        # TRANSLATORS: the terms of a loss, as a legend names them
+        "total": _("total"),
+        "content": _("content"),
+        "style": _("style"),
+        # TRANSLATORS: the total variation term of a loss, in a legend
+        "tv": _("tv"),
+    }
+    return names.get(name, str(name))
 
 
 def progress_figure(image, history: dict, *, title=None, panel_size: float = 3.5) -> Figure:
@@ -334,10 +352,11 @@ def progress_figure(image, history: dict, *, title=None, panel_size: float = 3.5
     axis; the legend gives the latest unscaled values.
     """
     use_course_style()
-    arr, is_2d = _panel_data(image, "the image")
+    arr, is_2d = _panel_data(image, _("the image"))
     series = {k: np.asarray(v, dtype=float).ravel() for k, v in history.items() if k != "step"}
     if not series:
-        raise SettingError(_("history has no loss values; give a dict like {{'total': [...], 'style': [...]}}."))
+        raise SettingError(_("history has no loss values; give a dict like "
+                             "{{'total': [...], 'style': [...]}}.").format())
     steps = history.get("step")
     height, width = arr.shape[:2]
     fig = Figure(figsize=(panel_size * width / height + panel_size * 1.5 + 0.4, panel_size + 0.5),
@@ -347,7 +366,8 @@ def progress_figure(image, history: dict, *, title=None, panel_size: float = 3.5
     for name, values in series.items():
         xs = np.arange(1, len(values) + 1) if steps is None else np.asarray(steps, dtype=float)[:len(values)]
         largest = values.max() if len(values) and values.max() > 0 else 1.0
-        right.plot(xs, values / largest, label=f"{name} {values[-1]:.3g}" if len(values) else name,
+        label = _loss_name(name)
+        right.plot(xs, values / largest, label=f"{label} {values[-1]:.3g}" if len(values) else label,
                    marker="o" if len(values) <= 20 else None, markersize=3)
     right.set_yscale("log", nonpositive="mask")  # a content loss starts at 0 from the photo
     right.set_xlabel(_("step"))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import images, validate
+from .i18n import _
 
 __all__ = ["luminance_transfer", "match_histograms", "enhance_details", "colour_correct"]
 
@@ -61,8 +62,8 @@ def luminance_transfer(stylised, content) -> np.ndarray:
     """
     from skimage.color import rgb2yiq, yiq2rgb
 
-    stylised = images.as_image(stylised, "The stylised image")
-    content = images.resize(images.as_image(content, "The content image"), stylised.shape[:2])
+    stylised = images.as_image(stylised, _("The stylised image"))
+    content = images.resize(images.as_image(content, _("The content image")), stylised.shape[:2])
     yiq = rgb2yiq(content)
     yiq[..., 0] = rgb2yiq(stylised)[..., 0]
     return _finish(yiq2rgb(yiq))
@@ -84,8 +85,8 @@ def match_histograms(image, reference) -> np.ndarray:
     """
     from skimage import exposure
 
-    image = images.as_image(image, "The image to recolour")
-    reference = images.as_image(reference, "The reference image")
+    image = images.as_image(image, _("The image to recolour"))
+    reference = images.as_image(reference, _("The reference image"))
     return _finish(exposure.match_histograms(image, reference, channel_axis=-1))
 
 
@@ -113,7 +114,7 @@ def enhance_details(image, amount: float = 0.5, radius: float = 1.0) -> np.ndarr
 
     amount = validate.number(amount, "amount", "amount=0.5", minimum=0)
     radius = validate.number(radius, "radius", "radius=1.0", above=0)
-    image = images.as_image(image, "The image to sharpen")
+    image = images.as_image(image, _("The image to sharpen"))
     # channel_axis=2, not -1: scikit-image (up to 0.26 at least) slices the wrong axis for a
     # negative channel_axis here and returns garbage (scikit-image issue #7264).
     return _finish(unsharp_mask(image, radius=radius, amount=amount, channel_axis=2))
@@ -135,8 +136,8 @@ def colour_correct(image, reference) -> np.ndarray:
         float32 with ``image``'s shape, clipped to [0, 1] (so where values are
         clipped, the mean and standard deviation differ a little from the reference's).
     """
-    image = images.as_image(image, "The image to correct")
-    reference = images.as_image(reference, "The reference image")
+    image = images.as_image(image, _("The image to correct"))
+    reference = images.as_image(reference, _("The reference image"))
     mean, std = image.mean(axis=(0, 1)), image.std(axis=(0, 1))
     ref_mean, ref_std = reference.mean(axis=(0, 1)), reference.std(axis=(0, 1))
     scale = np.where(std > _FLAT_STD, ref_std / np.maximum(std, _FLAT_STD), 0.0)

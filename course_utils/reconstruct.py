@@ -34,7 +34,8 @@ def _check_layers(layers, what: str) -> tuple[str, ...]:
         layers = (layers,)
     layers = tuple(layers)
     if not layers:
-        raise SettingError(_("{what} is empty; name at least one VGG19 layer, like ('block1_conv1',).").format(what=what))
+        raise SettingError(_("{what} is empty; name at least one VGG19 layer, like ('block1_conv1',).").format(
+            what=what))
     return layers
 
 
@@ -44,7 +45,8 @@ def noise_image(shape, seed: int = 0) -> np.ndarray:
     if len(shape) == 2:
         shape += (3,)
     if len(shape) != 3 or shape[-1] != 3 or min(shape) < 1:
-        raise SettingError(_("shape must be (height, width) or (height, width, 3), like shape=(128, 128); got {shape}.").format(shape=shape))
+        raise SettingError(_("shape must be (height, width) or (height, width, 3), like shape=(128, 128); "
+                             "got {shape}.").format(shape=shape))
     return np.random.default_rng(seed).uniform(0.0, 1.0, shape).astype(np.float32)
 
 
@@ -74,7 +76,7 @@ def content_reconstruction(image, layer: str, *, steps: int = 200, seed: int = 0
                                    tv_weight=tv_weight, base=base)
     return transfer.optimize(objective, noise_image(image.shape, seed), steps=steps, optimizer=optimizer,
                              progress=progress, callback=callback, callback_every=callback_every,
-                             desc=_("content from {value}").format(value=layers[0]))
+                             desc=_("content from {layer}").format(layer=layers[0]))
 
 
 def texture_synthesis(style, layers=models.STYLE_LAYERS, *, shape=None, steps: int = 200, seed: int = 0,
@@ -108,7 +110,8 @@ def texture_synthesis(style, layers=models.STYLE_LAYERS, *, shape=None, steps: i
     start = noise_image(style.shape[:2] if shape is None else shape, seed)
     return transfer.optimize(objective, start, steps=steps, optimizer=optimizer, progress=progress,
                              callback=callback, callback_every=callback_every,
-                             desc=_("texture, {len_layers} layer{value}").format(len_layers=len(layers), value='s' * (len(layers) > 1)))
+                             desc=(_("texture, {count} layers") if len(layers) > 1 else _("texture, {count} layer"))
+                             .format(count=len(layers)))
 
 
 def growing_layer_sets(layers=models.STYLE_LAYERS) -> list[tuple[str, ...]]:

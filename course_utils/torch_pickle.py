@@ -107,7 +107,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
             return _rebuild_tensor_v2
         if module == "torch" and name in STORAGE_DTYPES:
             return _StorageType(name)
-        raise pickle.UnpicklingError(_("refusing to load '{module}.{name}': not a plain tensor file").format(module=module, name=name))
+        raise pickle.UnpicklingError(_("refusing to load '{module}.{name}': not a plain tensor file").format(
+            module=module, name=name))
 
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"):
@@ -125,7 +126,8 @@ class _PlainUnpickler(pickle.Unpickler):
     """For the header pickles, which hold only numbers, strings and dicts."""
 
     def find_class(self, module, name):
-        raise pickle.UnpicklingError(_("refusing to load '{module}.{name}' in a header").format(module=module, name=name))
+        raise pickle.UnpicklingError(_("refusing to load '{module}.{name}' in a header").format(
+            module=module, name=name))
 
 
 def _materialise(obj):

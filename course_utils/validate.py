@@ -42,15 +42,17 @@ def whole_number(value, name: str, example: str, *, minimum: int | None = None, 
     ``error`` is the SettingError subclass to raise (a module's own, like ``compare.CompareError``).
     """
     if not _is_whole(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        fields = dict(name=name, minimum=minimum, maximum=maximum, example=example, value=value)
         if minimum is not None and maximum is not None:
-            bounds = f" from {minimum} to {maximum}"
-        elif minimum is not None:
-            bounds = f" >= {minimum}"
-        elif maximum is not None:
-            bounds = f" <= {maximum}"
-        else:
-            bounds = ""
-        raise error(_("{name} must be a whole number{bounds}, like {example}; got {value!r}.").format(name=name, bounds=bounds, example=example, value=value))
+            raise error(_("{name} must be a whole number from {minimum} to {maximum}, like {example}; "
+                          "got {value!r}.").format(**fields))
+        if minimum is not None:
+            raise error(_("{name} must be a whole number >= {minimum}, like {example}; got {value!r}.").format(
+                **fields))
+        if maximum is not None:
+            raise error(_("{name} must be a whole number <= {maximum}, like {example}; got {value!r}.").format(
+                **fields))
+        raise error(_("{name} must be a whole number, like {example}; got {value!r}.").format(**fields))
     return int(value)
 
 
@@ -70,12 +72,14 @@ def is_number(value) -> bool:
         and bool(np.isfinite(value))
 
 
-def _bounds(above, minimum, below, maximum) -> str:
+def _bounds(above, minimum, below, maximum) -> str | None:
+    """The bounds a number must keep, like "> 0" or ">= 0 and <= 1"; None without any."""
     low = f"> {above:g}" if above is not None else f">= {minimum:g}" if minimum is not None else None
     high = f"< {below:g}" if below is not None else f"<= {maximum:g}" if maximum is not None else None
     if low and high:
-        return f" {low} and {high}"
-    return f" {low or high}" if (low or high) else ""
+        # TRANSLATORS: two bounds of a number, like "> 0 and <= 1", in "{name} must be a number {bounds}, ..."
+        return _("{low} and {high}").format(low=low, high=high)
+    return low or high
 
 
 def number(value, name: str, example: str, *, above: float | None = None, minimum: float | None = None,
@@ -90,8 +94,12 @@ def number(value, name: str, example: str, *, above: float | None = None, minimu
     ok = is_number(value) and (above is None or value > above) and (minimum is None or value >= minimum) \
         and (below is None or value < below) and (maximum is None or value <= maximum)
     if not ok:
-        raise SettingError(_("{name} must be a number{bounds_above}, like {example}; "
-                              "got {value!r}.").format(name=name, bounds_above=_bounds(above, minimum, below, maximum), example=example, value=value))
+        bounds = _bounds(above, minimum, below, maximum)
+        if bounds:
+            raise SettingError(_("{name} must be a number {bounds}, like {example}; got {value!r}.").format(
+                name=name, bounds=bounds, example=example, value=value))
+        raise SettingError(_("{name} must be a number, like {example}; got {value!r}.").format(
+            name=name, example=example, value=value))
     return float(value)
 
 
@@ -104,7 +112,8 @@ def choice(value, allowed, name: str) -> str:
     """``value`` if it is one of the strings ``allowed``, else a SettingError that lists them."""
     if not isinstance(value, str) or value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
-        raise SettingError(_("{name} must be one of {options}, like {name}={value!r}; got {value2!r}.").format(name=name, options=options, value=allowed[0], value2=value))
+        raise SettingError(_("{name} must be one of {options}, like {name}={first!r}; got {value!r}.").format(
+            name=name, options=options, first=allowed[0], value=value))
     return value
 
 
@@ -117,17 +126,19 @@ def style_weights(weights, count: int, name: str = "style_weights", *, error=Set
     if weights is None:
         return (1.0 / count,) * count
     if isinstance(weights, (str, bytes, dict)) or not hasattr(weights, "__len__"):
-        raise error(_("{name} must be a list with one number per style image, like [0.7, 0.3]; got {weights!r}.").format(name=name, weights=weights))
+        raise error(_("{name} must be a list with one number per style image, like [0.7, 0.3]; "
+                      "got {weights!r}.").format(name=name, weights=weights))
     values = list(np.asarray(weights).ravel()) if isinstance(weights, np.ndarray) else list(weights)
     if len(values) != count:
-        raise error(_("{name} has {len_values} numbers for {count} style images; give exactly one weight per "
-                       "style image.").format(name=name, len_values=len(values), count=count))
+        raise error(_("{name} has {given} numbers for {count} style images; give exactly one weight per "
+                      "style image.").format(name=name, given=len(values), count=count))
     for w in values:
         if not is_number(w) or w < 0:
             raise error(_("{name} must be numbers >= 0, like [0.7, 0.3]; got {w!r}.").format(name=name, w=w))
     total = float(sum(float(w) for w in values))
     if total <= 0:
-        raise error(_("{name} are all 0; give at least one style image a positive weight, like [1, 0].").format(name=name))
+        raise error(_("{name} are all 0; give at least one style image a positive weight, like [1, 0].").format(
+            name=name))
     return tuple(float(w) / total for w in values)
 
 
@@ -137,7 +148,8 @@ def numbers(x, name: str) -> np.ndarray:
         x = x.numpy()
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
-        raise SettingError(_("{name} must hold numbers, got an array of dtype {dtype}.").format(name=name, dtype=arr.dtype))
+        raise SettingError(_("{name} must hold numbers, got an array of dtype {dtype}.").format(
+            name=name, dtype=arr.dtype))
     return arr
 
 
@@ -145,5 +157,6 @@ def finite_array(x, name: str) -> np.ndarray:
     """``x`` as a float32 NumPy array of finite numbers, else a SettingError."""
     arr = numbers(x, name).astype(np.float32)
     if not np.all(np.isfinite(arr)):
-        raise SettingError(_("{name} contains NaN or infinite values; fix the computation that produced it.").format(name=name))
+        raise SettingError(_("{name} contains NaN or infinite values; fix the computation that produced it.").format(
+            name=name))
     return arr

@@ -70,14 +70,35 @@ def _check_spec(name: str, spec) -> None:
         raise SettingError(_("control {name!r} has an empty list of options; give at least one.").format(name=name))
     if isinstance(spec, tuple):
         if len(spec) not in (2, 3) or not all(_is_number(v) for v in spec):
-            raise SettingError(_("control {name!r} must be (min, max) or (min, max, step) numbers, got {spec!r}.").format(name=name, spec=spec))
+            raise SettingError(_("control {name!r} must be (min, max) or (min, max, step) numbers, "
+                                 "got {spec!r}.").format(name=name, spec=spec))
         if spec[1] < spec[0]:
-            raise SettingError(_("control {name!r}: min {value} is larger than max {value2}.").format(name=name, value=spec[0], value2=spec[1]))
+            raise SettingError(_("control {name!r}: min {low} is larger than max {high}.").format(
+                name=name, low=spec[0], high=spec[1]))
+
+
+def _label(name: str) -> str:
+    """The label a control shows: the course's own control names in the learner's language, others as they are."""
+    labels = {
+        # TRANSLATORS: the labels of the course's controls (feature explorer, style-transfer playground)
+        "picture": _("picture"),
+        "layer": _("layer"),
+        "view": _("view"),
+        "channel": _("channel"),
+        "photo": _("photo"),
+        "style": _("style"),
+        "size": _("size"),
+        "steps": _("steps"),
+        "style_weight": _("style weight"),
+        "optimizer": _("optimizer"),
+        "preserve_colors": _("preserve colors"),
+    }
+    return labels.get(name, name.replace("_", " "))
 
 
 def _make_widget(ipywidgets, name: str, spec, value):
     """An ipywidgets control for ``spec``, or None when ``spec`` is a fixed value."""
-    label = name.replace("_", " ")
+    label = _label(name)
     if isinstance(spec, ipywidgets.Widget):
         return spec
     if isinstance(spec, bool):
@@ -123,14 +144,16 @@ class InteractiveFigure:
 
     def __init__(self, draw: Callable, controls: dict, values: dict | None = None):
         if not callable(draw):
-            raise SettingError(_("draw must be a function that returns a matplotlib figure, got {draw!r}.").format(draw=draw))
+            raise SettingError(_("draw must be a function that returns a matplotlib figure, got {draw!r}.").format(
+                draw=draw))
         for name, spec in controls.items():
             _check_spec(name, spec)
         self.draw = draw
         self.values = {name: _initial(spec) for name, spec in controls.items()}
         unknown = set(values or {}) - set(controls)
         if unknown:
-            raise SettingError(_("values names no control {value!r}; the controls are {sorted_controls}.").format(value=sorted(unknown)[0], sorted_controls=sorted(controls)))
+            raise SettingError(_("values names no control {name!r}; the controls are {controls}.").format(
+                name=sorted(unknown)[0], controls=sorted(controls)))
         self.values.update(values or {})
         self.error = None
         self.png = b""
@@ -166,7 +189,8 @@ class InteractiveFigure:
         """Set some values and redraw (what moving a control does)."""
         unknown = set(changes) - set(self.values)
         if unknown:
-            raise SettingError(_("no control named {value!r}; the controls are {sorted_values}.").format(value=sorted(unknown)[0], sorted_values=sorted(self.values)))
+            raise SettingError(_("no control named {name!r}; the controls are {controls}.").format(
+                name=sorted(unknown)[0], controls=sorted(self.values)))
         self._syncing = True
         try:
             for name, value in changes.items():  # keep the controls in step when called from code
@@ -176,9 +200,13 @@ class InteractiveFigure:
                         widget.value = value
                     except Exception:  # traitlets' TraitError: not an option, wrong type ...
                         options = getattr(widget, "options", None)
-                        allowed = f"one of {list(options)}" if options is not None else \
-                            f"a value from {widget.min} to {widget.max}"
-                        raise SettingError(_("{value!r} is not a choice for {name!r}: give {allowed}.").format(value=value, name=name, allowed=allowed)) from None
+                        if options is not None:
+                            raise SettingError(_("{value!r} is not a choice for {name!r}: give one of "
+                                                 "{options}.").format(value=value, name=name,
+                                                                      options=list(options))) from None
+                        raise SettingError(_("{value!r} is not a choice for {name!r}: give a value from {low} to "
+                                             "{high}.").format(value=value, name=name, low=widget.min,
+                                                               high=widget.max)) from None
         finally:
             self._syncing = False
         self.values.update(changes)
@@ -191,7 +219,8 @@ class InteractiveFigure:
             if self._handle is not None:
                 _show_png(self.png, self._handle)
         if self._status is not None:
-            self._status.value = "" if self.error is None else f"<b>Cannot draw this:</b> {self.error}"
+            self._status.value = "" if self.error is None else _("<b>Cannot draw this:</b> {error}").format(
+                error=self.error)
 
     def show(self) -> "InteractiveFigure":
         """Display the controls (in a kernel) and the figure; returns self."""
@@ -263,7 +292,8 @@ class LivePreview:
         self.history["step"].append(int(step))
         for name, value in parts.items():
             self.history.setdefault(name, []).append(float(value))
-        label = f"step {step}" if not self.title else f"{self.title}: step {step}"
+        label = _("step {step}").format(step=step) if not self.title else \
+            _("{title}: step {step}").format(title=self.title, step=step)
         fig = plotting.progress_figure(image, self.history, title=label, panel_size=self.panel_size)
         try:
             self.png = plotting.png_bytes(fig)
@@ -300,7 +330,8 @@ def feature_explorer(pictures: dict, layers, *, k: int = 8, base=None, show: boo
     from . import features
 
     if not pictures:
-        raise SettingError(_("pictures is empty; give at least one, e.g. {{'cat': data.content('chelsea', 256)}}."))
+        raise SettingError(_("pictures is empty; give at least one, e.g. {{'cat': data.content('chelsea', 256)}}.")
+                           .format())
     layers = list(layers)
     computed = {}
 
@@ -314,20 +345,27 @@ def feature_explorer(pictures: dict, layers, *, k: int = 8, base=None, show: boo
         count = acts.shape[-1]
         if view == "one channel":
             channel = min(channel, count - 1)
+            fields = dict(layer=layer, channel=channel, count=count)
             panels = {f"{picture}": pictures[picture],
-                      f"{layer}, channel {channel} of {count}": features.normalise_map(acts[:, :, channel])}
+                      _("{layer}, channel {channel} of {count}").format(**fields):
+                          features.normalise_map(acts[:, :, channel])}
             return plotting.grid_figure(panels, ncols=2, panel_size=4.0, cmap="magma", colorbar=True,
-                                        suptitle=f"What channel {channel} of {layer} responds to")
+                                        suptitle=_("What channel {channel} of {layer} responds to").format(**fields))
         best = features.top_channels(acts, k)
         means = acts.mean(axis=(0, 1))
         panels = {picture: pictures[picture]}
-        panels.update({f"ch {c} (mean {means[c]:.3g})": features.normalise_map(acts[:, :, c]) for c in best})
+        # TRANSLATORS: a panel's title: channel 12, whose mean activation is 0.345
+        panels.update({_("ch {channel} (mean {mean:.3g})").format(channel=c, mean=means[c]):
+                       features.normalise_map(acts[:, :, c]) for c in best})
         return plotting.grid_figure(panels, ncols=min(5, len(panels)), panel_size=2.4, cmap="magma",
-                                    suptitle=f"The {len(best)} most active of {count} channels in {layer} "
-                                             f"({acts.shape[0]}×{acts.shape[1]} positions)")
+                                    suptitle=_("The {shown} most active of {count} channels in {layer} "
+                                               "({height}×{width} positions)").format(
+                                                   shown=len(best), count=count, layer=layer,
+                                                   height=acts.shape[0], width=acts.shape[1]))
 
     controls = {"picture": list(pictures), "layer": layers,
-                "view": [f"top {k}", "one channel"], "channel": (0, 511)}
+                "view": [(_("top {k}").format(k=k), f"top {k}"), (_("one channel"), "one channel")],
+                "channel": (0, 511)}
     figure = InteractiveFigure(draw, controls)
     slider, menu = figure.controls.get("channel"), figure.controls.get("layer")
     if slider is not None and menu is not None:
@@ -363,7 +401,8 @@ def transfer_playground(photos: dict, styles: dict, *, sizes=(64, 96, 128), max_
     from . import images, models, transfer
 
     if not photos or not styles:
-        raise SettingError(_("give at least one photo and one style, e.g. {{'cat': data.content('chelsea')}}."))
+        raise SettingError(_("give at least one photo and one style, e.g. {{'cat': data.content('chelsea')}}.")
+                           .format())
     base = models.vgg19(verbose=False) if base is None else base
     objectives = {}
 
@@ -376,12 +415,16 @@ def transfer_playground(photos: dict, styles: dict, *, sizes=(64, 96, 128), max_
         result = transfer.stylize(content, painting, steps=steps, optimizer=optimizer, objective=objectives[key],
                                   progress=False,
                                   preserve_colors=None if preserve_colors == "no" else preserve_colors)
-        title = f"{optimizer}, {steps} steps, {result.seconds:.1f} s, loss {result.final_loss:.3g}"
-        return plotting.grid_figure({photo: content, style: painting, title: result.image}, ncols=3,
-                                    panel_size=3.2, suptitle=f"style weight {style_weight:g}, {size} px")
+        title = _("{optimizer}, {steps} steps, {seconds:.1f} s, loss {loss:.3g}").format(
+            optimizer=optimizer, steps=steps, seconds=result.seconds, loss=result.final_loss)
+        return plotting.grid_figure({photo: content, style: painting, title: result.image}, ncols=3, panel_size=3.2,
+                                    suptitle=_("style weight {weight:g}, {size} px").format(
+                                        weight=style_weight, size=size))
 
     controls = {"photo": list(photos), "style": list(styles), "size": [int(v) for v in sizes],
                 "steps": (1, int(max_steps)), "style_weight": [1e-3, 1e-2, 1e-1, 1.0],
-                "optimizer": ["lbfgs", "adam"], "preserve_colors": ["no", "luminance"]}
+                "optimizer": ["lbfgs", "adam"],
+                # TRANSLATORS: the choices of "preserve colors": no, or keep the photo's colours through its luminance
+                "preserve_colors": [(_("no"), "no"), (_("luminance"), "luminance")]}
     figure = InteractiveFigure(draw, controls, {"steps": int(steps), "style_weight": transfer.STYLE_WEIGHT})
     return figure.show() if show else figure
