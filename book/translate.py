@@ -93,9 +93,66 @@ def template(notebook: Path) -> Catalog:
     return catalog
 
 
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _previous_ids(text: str) -> dict[str, list[str]]:
+    """msgid -> the old English (``#| msgid``) of each fuzzy entry in a catalogue's text.
+
+    Babel writes the old English of a multi-line message as several strings on one ``#| msgid`` line and
+    does not read it back; this reads that form and GNU gettext's (``#| msgid ""`` then ``#| "…"`` lines).
+    """
+    from babel.messages.pofile import unescape
+
+    found = {}
+    for block in text.split("\n\n"):
+        previous, current, part = [], [], None
+        for line in block.splitlines():
+            if line.startswith("#| msgid "):
+                part = previous
+                line = line[len("#| msgid "):]
+            elif line.startswith("#| \"") and part is previous:
+                line = line[3:]
+            elif line.startswith("msgid "):
+                part = current
+                line = line[len("msgid "):]
+            elif line.startswith("\"") and part is current:
+                pass
+            else:
+                part = None if not line.startswith("#|") else part
+                continue
+            part.extend(unescape(f'"{m}"') for m in _QUOTED.findall(line))
+        if previous and current:
+            found["".join(current)] = ["".join(previous)]
+    return found
+
+
+def _messages_in(block: str) -> list[str]:
+    """The msgid of a catalogue entry's text (a list of one, or empty for a block without one)."""
+    from babel.messages.pofile import unescape
+
+    parts, current = [], None
+    for line in block.splitlines():
+        if line.startswith("msgid "):
+            current = [unescape(f'"{m}"') for m in _QUOTED.findall(line[len("msgid "):])]
+        elif line.startswith('"') and current is not None:
+            current += [unescape(f'"{m}"') for m in _QUOTED.findall(line)]
+        elif current is not None:
+            parts.append("".join(current))
+            current = None
+    if current is not None:
+        parts.append("".join(current))
+    return parts
+
+
 def read_catalogue(path: Path) -> Catalog:
     with open(path, "rb") as handle:
-        return read_po(handle)
+        catalog = read_po(handle)
+    for msgid, previous in _previous_ids(path.read_text(encoding="utf-8")).items():
+        message = catalog.get(msgid)
+        if message is not None and not message.previous_id:
+            message.previous_id = previous
+    return catalog
 
 
 def header(notebook: Path, language: str) -> str:
@@ -126,9 +183,26 @@ def header(notebook: Path, language: str) -> str:
 
 def catalogue_text(catalog: Catalog, notebook: Path, language: str) -> str:
     """The file ``catalog`` is written as: Babel's entries under the course's own header."""
+    from babel.messages.pofile import normalize
+
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, include_previous=True, omit_header=True)
-    return header(notebook, language) + "\n" + buffer.getvalue().decode("utf-8")
+    # Babel would wrap the old English of a fuzzy entry as a comment, cutting its strings; write it as
+    # GNU gettext does instead: `#| msgid ""` then one `#| "…"` line per line of the old cell.
+    write_po(buffer, catalog, width=100, include_previous=False, omit_header=True)
+    previous = {m.id: m.previous_id[0] for m in catalog if m.id and m.fuzzy and m.previous_id}
+    blocks = []
+    for block in buffer.getvalue().decode("utf-8").split("\n\n"):
+        msgid = next(iter(_messages_in(block)), None)
+        if msgid in previous:
+            lines = normalize(previous[msgid], width=100).splitlines()
+            old = "\n".join([f"#| msgid {lines[0]}"] + [f"#| {line}" for line in lines[1:]])
+            if block.startswith("msgid "):
+                block = f"{old}\n{block}"
+            else:  # after the entry's comments and flags, right before its msgid
+                head, sep, rest = block.partition("\nmsgid ")
+                block = f"{head}\n{old}{sep}{rest}"
+        blocks.append(block)
+    return header(notebook, language) + "\n" + "\n\n".join(blocks)
 
 
 def updated_catalogue(notebook: Path, language: str, locale: Path = LOCALE) -> Catalog:
