@@ -337,3 +337,17 @@ def test_check_exits_non_zero_and_lists_what_is_stale():
             assert item in result.stdout
     else:
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("notebook", ENGLISH, ids=lambda p: p.name)
+def test_the_chinese_notebooks_badge_opens_it_and_its_text_has_no_control_characters(notebook):
+    from course_utils import config
+    from test_notebooks import control_characters
+
+    cells = _cells(translate.translated_path(notebook, LANGUAGE))
+    badge = (f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/notebooks/"
+             f"{LANGUAGE}/{notebook.name})")
+    assert badge in "".join(cells[0]["source"]), "the Colab badge must open the Chinese notebook"
+    problems = [f"cell {i}: {found}" for i, cell in enumerate(cells) if cell["cell_type"] == "markdown"
+                for found in control_characters("".join(cell["source"]))]
+    assert not problems, "control characters in the translations:\n" + "\n".join(problems)
