@@ -23,7 +23,12 @@ language = "zh_CN" if ZH else "en"
 if ZH:  # Sphinx's Chinese search splits words with jieba, which announces its dictionary on stderr
     import logging
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # then Sphinx indexes no Chinese words: the book extra installs jieba
+        pass
 
 # ---------------------------------------------------------------- notebooks and Markdown (myst-nb)
 nb_execution_mode = "off"  # build.py executed every notebook already

@@ -188,7 +188,7 @@ TOFU_REPORT = """async () => {
     const text = article.innerText;
     const chars = [...new Set(text.match(/[\\u3400-\\u4dbf\\u4e00-\\u9fff]/g) || [])].slice(0, 200);
     const family = getComputedStyle(article.querySelector('p') || article).fontFamily;
-    await document.fonts.load(`40px ${family}`, chars.join(''));
+    try { await document.fonts.load(`40px ${family}`, chars.join('')); } catch (error) { /* a font file missing */ }
     await document.fonts.ready;
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = 48;
