@@ -38,7 +38,7 @@ BOOK_DIR := build/book$(BOOK_SUFFIX)$(if $(QUICK),-quick)
 export COURSE_BOOK_DIR ?= build/book-quick
 # make test's quick Chinese book: notebooks 00 and 02 run in Chinese, the others' outputs taken from the
 # English quick book (their code is the same); nbval runs the same two Chinese notebooks.
-ZH_RUN := 00_setup_and_tour.ipynb 02_gram_matrices.ipynb
+ZH_RUN ?= 00_setup_and_tour.ipynb 02_gram_matrices.ipynb
 ZH_NBVAL := $(addprefix notebooks/zh_CN/,$(ZH_RUN))
 ZH_TEST_BOOK := build/book-zh_CN-test
 export COURSE_BOOK_ZH_DIR ?= $(ZH_TEST_BOOK)
