@@ -375,15 +375,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["update", "generate", "check"])
     parser.add_argument("--language", default="zh_CN", choices=LANGUAGES)
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help="the English notebooks' folder")
+    parser.add_argument("--locale", type=Path, default=LOCALE, help="the catalogues' folder (book/locale)")
     args = parser.parse_args(argv)
+    folders = (args.notebooks.resolve(), args.locale.resolve())
+    shown = lambda path: path.relative_to(ROOT) if path.is_relative_to(ROOT) else path  # noqa: E731
     if args.command == "update":
-        for path in update(args.language):
-            print(f"updated {path.relative_to(ROOT)}")
+        for path in update(args.language, *folders):
+            print(f"updated {shown(path)}")
     elif args.command == "generate":
-        for path in generate(args.language):
-            print(f"wrote {path.relative_to(ROOT)}" if path.exists() else f"removed {path.relative_to(ROOT)}")
+        for path in generate(args.language, *folders):
+            print(f"wrote {shown(path)}" if path.exists() else f"removed {shown(path)}")
     else:
-        problems = staleness(args.language).problems()
+        problems = staleness(args.language, *folders).problems()
         if problems:
             print("\n".join(problems))
             return 1
