@@ -38,8 +38,10 @@ PROJECT = "AI painting with TensorFlow"
 LANGUAGE_NAMES = {"zh_CN": "Simplified Chinese"}
 # The set-up cell (the first code cell that installs the course in Colab) gets this line first.
 SETUP_MARKER = "google.colab"
-COLAB_NOTEBOOK = re.compile(r"(https://colab\.research\.google\.com/github/[^\s)\"']+?/notebooks/)"
-                            r"(\d\d_[A-Za-z0-9_]+\.ipynb)")
+# A Colab badge's address: .../github/<repo>/blob/<branch>/notebooks/[<language>/]NN_name.ipynb. A fork
+# (`make set-repo`) changes repo and branch in the English cells; entries are matched whatever they say.
+COLAB_NOTEBOOK = re.compile(r"(https://colab\.research\.google\.com/github/[^\s)\"']+?/blob/[^\s)\"']+?/notebooks/)"
+                            r"(?:[A-Za-z_]+/)?(\d\d_[A-Za-z0-9_]+\.ipynb)")
 # Links and image sources that leave notebooks/ ("../README.md", "../data/…") in Markdown and in HTML.
 UP_LINK = re.compile(r"(\]\(\s*<?|\b(?:src|href)\s*=\s*[\"'])\.\./")
 
@@ -157,12 +159,10 @@ def read_catalogue(path: Path) -> Catalog:
 
 def header(notebook: Path, language: str) -> str:
     """The catalogue's header: what it is, for which notebook; no dates, so that a re-run changes nothing."""
-    from course_utils import config
-
     name = LANGUAGE_NAMES.get(language, language)
     return (
         f"# {name} translation of the markdown cells of notebooks/{notebook.name},\n"
-        f"# part of the course \"{PROJECT}\" ({config.REPO_URL}).\n"
+        f"# part of the course \"{PROJECT}\".\n"
         "# One entry per cell, the whole English cell as its msgid. After editing the English notebook run\n"
         "# `make translations` (book/translate.py update); after translating, `make zh`.\n"
         "# This file is distributed under the same licence as the course (MIT).\n"
@@ -170,7 +170,6 @@ def header(notebook: Path, language: str) -> str:
         'msgid ""\n'
         'msgstr ""\n'
         f'"Project-Id-Version: {PROJECT}\\n"\n'
-        f'"Report-Msgid-Bugs-To: {config.REPO_URL}/issues\\n"\n'
         f'"Language: {language}\\n"\n'
         f'"Language-Team: {name} ({language}), the course\'s translators\\n"\n'
         '"Plural-Forms: nplurals=1; plural=0;\\n"\n'
@@ -211,6 +210,7 @@ def updated_catalogue(notebook: Path, language: str, locale: Path = LOCALE) -> C
     fresh = template(notebook)
     catalog = read_catalogue(path) if path.exists() else Catalog(project=PROJECT, locale=language, fuzzy=False)
     # Babel forgets the old English of an entry that was already fuzzy; keep it for the translator.
+    _follow_badges(catalog, fresh)
     previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
     catalog.update(fresh, no_fuzzy_matching=False, update_header_comment=False, update_creation_date=False)
     for message in catalog:
@@ -221,6 +221,26 @@ def updated_catalogue(notebook: Path, language: str, locale: Path = LOCALE) -> C
     catalog.obsolete.clear()  # a removed cell's translation goes (fuzzy matching has used it already)
     catalog.locale = language
     return catalog
+
+
+def _follow_badges(catalog: Catalog, fresh: Catalog) -> None:
+    """Give an entry whose English differs from a cell only in the Colab badge's address that cell's text.
+
+    After ``make set-repo`` the badges name the fork: the entry keeps its translation (its own badge
+    rewritten the same way) and does not go fuzzy, since nothing a translator wrote has changed.
+    """
+    wanted = {badge_free(m.id): m.id for m in fresh if m.id}
+    for message in list(catalog):
+        if not message.id or fresh.get(message.id) is not None:
+            continue
+        new_id = wanted.get(badge_free(message.id))
+        if new_id is None or catalog.get(new_id) is not None:
+            continue
+        urls = {m.group(2): m.group(1) for m in COLAB_NOTEBOOK.finditer(new_id)}
+        string = COLAB_NOTEBOOK.sub(lambda m: f"{urls.get(m.group(2), m.group(1))}{m.group(2)}", message.string)
+        catalog.delete(message.id)
+        catalog.add(new_id, string, flags=message.flags, auto_comments=message.auto_comments,
+                    user_comments=message.user_comments, previous_id=message.previous_id)
 
 
 def update(language: str, notebooks: Path = NOTEBOOKS, locale: Path = LOCALE) -> list[Path]:
@@ -241,14 +261,33 @@ def update(language: str, notebooks: Path = NOTEBOOKS, locale: Path = LOCALE) ->
 # ----------------------------------------------------------------------------- notebooks
 
 
+def badge_free(text: str) -> str:
+    """``text`` with every Colab badge address reduced to its notebook's name (what matching compares)."""
+    return COLAB_NOTEBOOK.sub(lambda m: f"colab:{m.group(2)}", text)
+
+
 def translations(catalog: Catalog) -> dict[str, str]:
-    """English cell -> its translation, for the entries that are translated and up to date."""
-    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    """English cell (badge-free) -> its translation, for the entries that are translated and up to date."""
+    return {badge_free(m.id): m.string for m in catalog if m.id and m.string and not m.fuzzy}
 
 
-def localise_markdown(text: str, language: str) -> str:
-    """A markdown cell as the translated notebook shows it: badge at the translated notebook, deeper links."""
-    text = COLAB_NOTEBOOK.sub(lambda m: f"{m.group(1)}{language}/{m.group(2)}", text)
+def find_entry(catalog: Catalog, source: str):
+    """The entry of the English cell ``source``, its Colab badge's repository and branch notwithstanding."""
+    message = catalog.get(source)
+    if message is None:
+        key = badge_free(source)
+        message = next((m for m in catalog if m.id and badge_free(m.id) == key), None)
+    return message
+
+
+def localise_markdown(text: str, language: str, english: str = "") -> str:
+    """A markdown cell as the translated notebook shows it: badge at the translated notebook, deeper links.
+
+    The badge's repository and branch are those of the English cell ``english`` (a fork's, after
+    ``make set-repo``), whatever the translation says.
+    """
+    prefixes = {m.group(2): m.group(1) for m in COLAB_NOTEBOOK.finditer(english)}
+    text = COLAB_NOTEBOOK.sub(lambda m: f"{prefixes.get(m.group(2), m.group(1))}{language}/{m.group(2)}", text)
     return UP_LINK.sub(lambda m: f"{m.group(1)}../../", text)
 
 
@@ -264,7 +303,7 @@ def translated_notebook(notebook: Path, catalog: Catalog, language: str) -> dict
     for cell in nb["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            cell["source"] = source_lines(localise_markdown(done.get(source, source), language))
+            cell["source"] = source_lines(localise_markdown(done.get(badge_free(source), source), language, source))
         elif cell["cell_type"] == "code":
             if not setup_seen and is_setup_cell(cell):
                 setup_seen = True
@@ -355,7 +394,7 @@ def staleness(language: str, notebooks: Path = NOTEBOOKS, locale: Path = LOCALE)
         if current is not None and catalogue_text(catalog, notebook, language) != current:
             found.outdated_catalogues.append(str(rel))
         for index, _cell_id, source in markdown_cells(notebook):
-            message = catalog.get(source)
+            message = find_entry(catalog, source)
             where = f"{notebook.name} cell {index}: {_first_line(source)}"
             if message is None or not message.string:
                 found.untranslated.append(where)

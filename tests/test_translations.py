@@ -372,3 +372,28 @@ def test_the_chinese_notebooks_badge_opens_it_and_its_text_has_no_control_charac
     problems = [f"cell {i}: {found}" for i, cell in enumerate(cells) if cell["cell_type"] == "markdown"
                 for found in control_characters("".join(cell["source"]))]
     assert not problems, "control characters in the translations:\n" + "\n".join(problems)
+
+
+def test_a_fork_keeps_its_translations_and_its_badges_point_at_the_fork(course):
+    """After ``make set-repo`` the English badges name the fork; nothing a translator wrote goes out of date."""
+    notebooks, locale = course
+    notebook = sorted(notebooks.glob("*.ipynb"))[0]
+    index, _, title = translate.markdown_cells(notebook)[0]
+    catalogue = translate.catalogue_path(notebook, LANGUAGE, locale)
+    badge = title.split("\n", 1)[0]
+    _fill(catalogue, {title: f"{badge}\n\n# 00 · 准备工作与导览\n"})
+    translate.update(LANGUAGE, notebooks, locale)
+    match = translate.COLAB_NOTEBOOK.search(title)
+    fork = "https://colab.research.google.com/github/my-school/ai-painting/blob/autumn/notebooks/"
+    _edit_cell(notebook, index, title.replace(match.group(1), fork))
+
+    translate.generate(LANGUAGE, notebooks, locale)  # before the catalogue follows: still found
+    cell = "".join(_cells(notebooks / LANGUAGE / notebook.name)[index]["source"])
+    assert "准备工作与导览" in cell and f"{fork}{LANGUAGE}/{notebook.name})" in cell, cell[:300]
+    assert not any(f"{notebook.name} cell {index}:" in w for w in translate.staleness(LANGUAGE, notebooks, locale).untranslated)
+
+    translate.update(LANGUAGE, notebooks, locale)
+    entry = translate.read_catalogue(catalogue).get(title.replace(match.group(1), fork))
+    assert entry is not None and not entry.fuzzy, "a new badge address is no reason to re-translate"
+    assert f"{fork}{notebook.name})" in entry.string and "准备工作与导览" in entry.string
+    assert translate.generate(LANGUAGE, notebooks, locale) == [], "the Chinese notebook was right already"
