@@ -209,8 +209,8 @@ def updated_catalogue(notebook: Path, language: str, locale: Path = LOCALE) -> C
     path = catalogue_path(notebook, language, locale)
     fresh = template(notebook)
     catalog = read_catalogue(path) if path.exists() else Catalog(project=PROJECT, locale=language, fuzzy=False)
-    # Babel forgets the old English of an entry that was already fuzzy; keep it for the translator.
     _follow_badges(catalog, fresh)
+    # Babel forgets the old English of an entry that was already fuzzy; keep it for the translator.
     previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
     catalog.update(fresh, no_fuzzy_matching=False, update_header_comment=False, update_creation_date=False)
     for message in catalog:
