@@ -154,6 +154,8 @@ def read_catalogue(path: Path) -> Catalog:
         message = catalog.get(msgid)
         if message is not None and not message.previous_id:
             message.previous_id = previous
+    for message in catalog:  # Babel keeps the `#| "…"` lines it cannot read as translator comments
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
     return catalog
 
 

@@ -325,6 +325,9 @@ def test_changing_an_english_cell_makes_its_entry_fuzzy_and_the_cell_english_aga
     translate.update(LANGUAGE, notebooks, locale)
     again = translate.read_catalogue(catalogue).get(changed)
     assert again.fuzzy and again.previous_id == [source], "a second update keeps it fuzzy, with the old English"
+    assert not again.user_comments and translate.update(LANGUAGE, notebooks, locale) == [], "and changes nothing"
+    text = catalogue.read_text(encoding="utf-8")
+    assert text.count("#| msgid") == 1 and "# |" not in text
 
 
 def _check(notebooks: Path, locale: Path) -> subprocess.CompletedProcess:
