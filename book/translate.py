@@ -42,6 +42,10 @@ SETUP_MARKER = "google.colab"
 # (`make set-repo`) changes repo and branch in the English cells; entries are matched whatever they say.
 COLAB_NOTEBOOK = re.compile(r"(https://colab\.research\.google\.com/github/[^\s)\"']+?/blob/[^\s)\"']+?/notebooks/)"
                             r"(?:[A-Za-z_]+/)?(\d\d_[A-Za-z0-9_]+\.ipynb)")
+# An address of the course's repository (a fork's after `make set-repo`), as in classroom/set_repo.py:
+# github.com/<repo>[/blob/<branch>] and Colab's colab.research.google.com/github/<repo>[/blob/<branch>].
+REPO_URL = re.compile(r"(https://colab\.research\.google\.com/github/|https://github\.com/)"
+                      r"([A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)(/blob/[A-Za-z0-9._-]+)?")
 # Links and image sources that leave notebooks/ ("../README.md", "../data/…") in Markdown and in HTML.
 UP_LINK = re.compile(r"(\]\(\s*<?|\b(?:src|href)\s*=\s*[\"'])\.\./")
 
@@ -226,10 +230,10 @@ def updated_catalogue(notebook: Path, language: str, locale: Path = LOCALE) -> C
 
 
 def _follow_badges(catalog: Catalog, fresh: Catalog) -> None:
-    """Give an entry whose English differs from a cell only in the Colab badge's address that cell's text.
+    """Give an entry whose English differs from a cell only in the course's addresses that cell's text.
 
-    After ``make set-repo`` the badges name the fork: the entry keeps its translation (its own badge
-    rewritten the same way) and does not go fuzzy, since nothing a translator wrote has changed.
+    After ``make set-repo`` the badges and links name the fork: the entry keeps its translation (its own
+    addresses rewritten the same way) and does not go fuzzy, since nothing a translator wrote has changed.
     """
     wanted = {badge_free(m.id): m.id for m in fresh if m.id}
     for message in list(catalog):
@@ -238,8 +242,7 @@ def _follow_badges(catalog: Catalog, fresh: Catalog) -> None:
         new_id = wanted.get(badge_free(message.id))
         if new_id is None or catalog.get(new_id) is not None:
             continue
-        urls = {m.group(2): m.group(1) for m in COLAB_NOTEBOOK.finditer(new_id)}
-        string = COLAB_NOTEBOOK.sub(lambda m: f"{urls.get(m.group(2), m.group(1))}{m.group(2)}", message.string)
+        string = follow_urls(message.string, message.id, new_id)
         catalog.delete(message.id)
         catalog.add(new_id, string, flags=message.flags, auto_comments=message.auto_comments,
                     user_comments=message.user_comments, previous_id=message.previous_id)
@@ -264,13 +267,25 @@ def update(language: str, notebooks: Path = NOTEBOOKS, locale: Path = LOCALE) ->
 
 
 def badge_free(text: str) -> str:
-    """``text`` with every Colab badge address reduced to its notebook's name (what matching compares)."""
-    return COLAB_NOTEBOOK.sub(lambda m: f"colab:{m.group(2)}", text)
+    """``text`` without the repository and branch in its addresses of the course (what matching compares)."""
+    return REPO_URL.sub(lambda m: m.group(1) + "<repo>" + ("/blob/<branch>" if m.group(3) else ""), text)
 
 
-def translations(catalog: Catalog) -> dict[str, str]:
-    """English cell (badge-free) -> its translation, for the entries that are translated and up to date."""
-    return {badge_free(m.id): m.string for m in catalog if m.id and m.string and not m.fuzzy}
+def follow_urls(translation: str, old: str, new: str) -> str:
+    """``translation`` of the English ``old``, with the course's addresses as the English ``new`` has them.
+
+    ``old`` and ``new`` differ at most in repository and branch (``badge_free`` makes them equal).
+    """
+    pairs = {a.group(0): b.group(0) for a, b in zip(REPO_URL.finditer(old), REPO_URL.finditer(new))
+             if a.group(0) != b.group(0)}
+    for before in sorted(pairs, key=len, reverse=True):  # a longer address first: it holds a shorter one
+        translation = translation.replace(before, pairs[before])
+    return translation
+
+
+def translations(catalog: Catalog) -> dict[str, object]:
+    """English cell (badge-free) -> its entry, for the entries that are translated and up to date."""
+    return {badge_free(m.id): m for m in catalog if m.id and m.string and not m.fuzzy}
 
 
 def find_entry(catalog: Catalog, source: str):
@@ -305,7 +320,9 @@ def translated_notebook(notebook: Path, catalog: Catalog, language: str) -> dict
     for cell in nb["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            cell["source"] = source_lines(localise_markdown(done.get(badge_free(source), source), language, source))
+            entry = done.get(badge_free(source))
+            text = follow_urls(entry.string, entry.id, source) if entry is not None else source
+            cell["source"] = source_lines(localise_markdown(text, language, source))
         elif cell["cell_type"] == "code":
             if not setup_seen and is_setup_cell(cell):
                 setup_seen = True
