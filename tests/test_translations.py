@@ -400,3 +400,16 @@ def test_a_fork_keeps_its_translations_and_its_badges_point_at_the_fork(course):
     assert entry is not None and not entry.fuzzy, "a new badge address is no reason to re-translate"
     assert f"{fork}{notebook.name})" in entry.string and "准备工作与导览" in entry.string
     assert translate.generate(LANGUAGE, notebooks, locale) == [], "the Chinese notebook was right already"
+
+
+def test_a_translation_follows_the_english_cells_repository_addresses():
+    old = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+           "(https://colab.research.google.com/github/course/paint/blob/main/notebooks/00_a.ipynb)\n"
+           "The [glossary](https://github.com/course/paint/blob/main/book/glossary.md); "
+           "[issues](https://github.com/course/paint/issues).\n")
+    new = old.replace("course/paint", "school/fork").replace("/blob/main/", "/blob/autumn/")
+    zh = old.replace("The [glossary]", "[术语表]").replace("[issues]", "[问题]")
+    assert translate.badge_free(old) == translate.badge_free(new) != translate.badge_free(old + "x")
+    followed = translate.follow_urls(zh, old, new)
+    assert followed == new.replace("The [glossary]", "[术语表]").replace("[issues]", "[问题]")
+    assert translate.localise_markdown(followed, LANGUAGE, new).count("/blob/autumn/notebooks/zh_CN/00_a.ipynb)") == 1
