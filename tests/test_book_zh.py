@@ -85,10 +85,10 @@ def test_a_tiny_chinese_book(tmp_path):
     assert '<html lang="zh-CN"' in index and "三种学习方式" in index and "快速构建" in index
     assert "01 · 第二章" in index and "沿用英文版" in index, "the index says which chapters were not run"
     assert "/notebooks/zh_CN/00_first.ipynb" in index, "the Colab badges open the Chinese notebooks"
-    page = Page(out / "html" / "00_first.html")
-    assert "快速构建" in page.announcement
-    assert any("course-zh.css" in css for css in page.stylesheets), page.stylesheets
-    assert not [url for url in page.scripts + page.stylesheets + page.images if _is_external(url)]
+    first_page = Page(out / "html" / "00_first.html")
+    assert "快速构建" in first_page.announcement
+    assert any("course-zh.css" in css for css in first_page.stylesheets), first_page.stylesheets
+    assert not [url for url in first_page.scripts + first_page.stylesheets + first_page.images if _is_external(url)]
     assert (out / "html" / build.ZH_FONT).is_file(), "the CJK web font is in the site"
     css = (out / "html" / "_static" / build.ZH_CSS).read_text()
     assert "fonts/NotoSansCJKsc-Regular.otf" in css

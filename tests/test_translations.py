@@ -58,7 +58,7 @@ _DETAILS = re.compile(r"</?(?:details|summary)\b[^>]*>", re.I)
 
 def structure(text: str) -> dict:
     """What a translation must keep of a markdown cell: code, formulas, URLs, headings, <details> tags."""
-    fences = _FENCE.findall(text) and [m.group(0) for m in _FENCE.finditer(text)]
+    fences = [m.group(0) for m in _FENCE.finditer(text)]
     rest = _FENCE.sub(" ", text)
     spans = [m.group(0) for m in _CODE_SPAN.finditer(rest)]
     rest = _CODE_SPAN.sub(" ", rest)
@@ -66,7 +66,7 @@ def structure(text: str) -> dict:
     rest = _DISPLAY_MATH.sub(" ", rest)
     inline = _INLINE_MATH.findall(rest)
     return {
-        "code blocks": Counter(fences or []),
+        "code blocks": Counter(fences),
         "inline code": Counter(spans),
         "display maths ($$…$$)": Counter(display),
         "inline maths ($…$)": Counter(inline),
@@ -106,7 +106,11 @@ See [the paper](https://arxiv.org/abs/1508.06576).
 
 <details><summary>Hint</summary>
 
-Use `tf.einsum`.
+Use `tf.einsum`:
+
+```python
+gram = tf.einsum("ijc,ijd->cd", f, f)
+```
 </details>
 """
 GOOD = """## 2. 格拉姆矩阵
@@ -119,7 +123,11 @@ $$G_{ij} = \\sum_k F_{ki} F_{kj}$$
 
 <details><summary>提示</summary>
 
-使用 `tf.einsum`。
+使用 `tf.einsum`：
+
+```python
+gram = tf.einsum("ijc,ijd->cd", f, f)
+```
 </details>
 """
 
@@ -136,6 +144,7 @@ def test_the_structural_comparison_accepts_a_faithful_translation():
     (GOOD.replace("1508.06576", "1508.06577"), r"URLs"),
     (GOOD.replace("## 2. 格拉姆矩阵", "### 2. 格拉姆矩阵"), r"heading levels: English \[2\], translation \[3\]"),
     (GOOD.replace("</details>\n", ""), r"<details>/<summary> tags"),
+    (GOOD.replace('"ijc,ijd->cd"', '"ijc,ijd->dc"'), r"code blocks"),
 ])
 def test_the_structural_comparison_finds_what_a_translation_lost(broken, complaint):
     problems = structural_differences(ENGLISH_CELL, broken)
