@@ -2,6 +2,7 @@
 #   make lab    set up (once) and open JupyterLab on notebooks/
 #   make test   set up (once), then unit tests, every notebook in quick mode, the book and the browser test
 #   make book   every notebook executed in full mode and rendered as a static site in build/book/html
+#   make book LANG=zh_CN   the same for the Chinese edition (notebooks/zh_CN), in build/book-zh_CN/html
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,8 +15,33 @@ export COURSE_CHROMIUM := $(CHROMIUM)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # make book QUICK=1: the notebooks in quick mode (minutes), in build/book-quick
 QUICK ?=
-BOOK_DIR := build/book$(if $(QUICK),-quick)
+# make book LANG=zh_CN: the Chinese book, from notebooks/zh_CN, in build/book-zh_CN(-quick). LANG is also the
+# locale every shell sets (LANG=C.UTF-8): only a LANG given on make's command line chooses the book, and the
+# commands below still get the environment's locale.
+ENV_LANG := $(shell printenv LANG)
+ifeq ($(origin LANG),command line)
+BOOK_LANG := $(LANG)
+ifeq ($(ENV_LANG),)
+unexport LANG
+else
+override LANG := $(ENV_LANG)
+endif
+else
+BOOK_LANG := en
+endif
+ifeq ($(filter en zh_CN,$(BOOK_LANG)),)
+$(error The book's language is en or zh_CN (make book LANG=zh_CN), not "$(BOOK_LANG)")
+endif
+BOOK_SUFFIX := $(if $(filter zh_CN,$(BOOK_LANG)),-zh_CN)
+BOOK_NOTEBOOKS := $(if $(BOOK_SUFFIX),notebooks/zh_CN/*.ipynb,notebooks/*.ipynb)
+BOOK_DIR := build/book$(BOOK_SUFFIX)$(if $(QUICK),-quick)
 export COURSE_BOOK_DIR ?= build/book-quick
+# make test's quick Chinese book: notebooks 00 and 02 run in Chinese, the others' outputs taken from the
+# English quick book (their code is the same); nbval runs the same two Chinese notebooks.
+ZH_RUN ?= 00_setup_and_tour.ipynb 02_gram_matrices.ipynb
+ZH_NBVAL := $(addprefix notebooks/zh_CN/,$(ZH_RUN))
+ZH_TEST_BOOK := build/book-zh_CN-test
+export COURSE_BOOK_ZH_DIR ?= $(ZH_TEST_BOOK)
 # Colab's widget library (ipywidgets 7.7), beside the venv's 8.x: the widget tests run against both.
 COLAB_WIDGETS := $(VENV)/colab-ipywidgets7
 export COURSE_COLAB_WIDGETS := $(abspath $(COLAB_WIDGETS))
@@ -23,13 +49,18 @@ BOOK_STAMP := $(VENV)/.book-installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 
 .PHONY: help setup weights lab test test-unit test-notebooks test-browser browser-setup chromium colab-widgets book styles strip clean
+.PHONY: translations zh zh-check book-zh-test
 
 help:
 	@echo "make lab    - set up and open the course in JupyterLab"
 	@echo "make test   - set up, then the unit tests, every notebook in quick mode, the book and the browser test"
 	@echo "make book   - execute every notebook in full mode (about 45 minutes on a 2-core CPU) and render"
 	@echo "              the course as a static site in build/book/html; make book QUICK=1 takes minutes"
+	@echo "make book LANG=zh_CN - the Chinese book (build/book-zh_CN; QUICK=1 too)"
 	@echo "make test-unit / test-notebooks / test-browser - one part of make test"
+	@echo "make translations - bring the Chinese catalogues (book/locale/zh_CN) in line with the English notebooks"
+	@echo "make zh     - regenerate the Chinese notebooks (notebooks/zh_CN) from the English ones and the catalogues"
+	@echo "make zh-check - list what the Chinese edition lacks: untranslated, fuzzy or not regenerated"
 	@echo "make styles - redraw the course's own style images in data/styles/"
 	@echo "make strip  - remove outputs from the notebooks before committing"
 	@echo "For instructors (book/instructors.md):"
@@ -63,14 +94,14 @@ lab: setup
 	$(VENV)/bin/jupyter lab $(if $(ROOT_USER),--allow-root) $(LAB_ARGS) notebooks/
 
 test: setup colab-widgets $(BOOK_STAMP)
-	COURSE_QUICK=1 $(PY) -m pytest tests notebooks --nbval-lax -q -rfEs -m "not book and not browser"
+	COURSE_QUICK=1 $(PY) -m pytest tests notebooks/*.ipynb $(ZH_NBVAL) --nbval-lax -q -rfEs -m "not book and not browser"
 	@$(MAKE) --no-print-directory test-browser
 
 test-unit: setup colab-widgets $(BOOK_STAMP)
 	COURSE_QUICK=1 $(PY) -m pytest tests -q -rfEs -m "not book and not browser"
 
 test-notebooks: setup
-	COURSE_QUICK=1 $(PY) -m pytest notebooks --nbval-lax -q -rfEs
+	COURSE_QUICK=1 $(PY) -m pytest notebooks/*.ipynb $(ZH_NBVAL) --nbval-lax -q -rfEs
 
 colab-widgets: $(COLAB_WIDGETS)/.installed
 
@@ -81,6 +112,7 @@ $(COLAB_WIDGETS)/.installed: $(STAMP)
 # The rendered book (quick mode) and JupyterLab, both driven in Chromium; screenshots in build/test-output/.
 test-browser: setup browser-setup
 	@$(MAKE) --no-print-directory book QUICK=1
+	@$(MAKE) --no-print-directory book-zh-test
 	COURSE_QUICK=1 $(PY) -m pytest tests -q -rfEs -m "book or browser"
 
 browser-setup: $(BROWSER_STAMP) chromium
@@ -108,8 +140,27 @@ $(BOOK_STAMP): $(STAMP)
 # Rebuilt only when a notebook, the book's sources or course_utils changed.
 book: $(BOOK_DIR)/html/index.html
 
-$(BOOK_DIR)/html/index.html: $(BOOK_STAMP) notebooks/*.ipynb $(shell find book -type f -not -name '*.pyc') $(shell find course_utils -name "*.py") | weights
-	$(if $(QUICK),COURSE_QUICK=1) $(PY) book/build.py --out $(BOOK_DIR)
+BOOK_SOURCES := $(shell find book -type f -not -name '*.pyc') $(shell find course_utils -name "*.py" -o -name "*.po")
+$(BOOK_DIR)/html/index.html: $(BOOK_STAMP) $(BOOK_NOTEBOOKS) $(BOOK_SOURCES) | weights
+	$(if $(QUICK),COURSE_QUICK=1) $(PY) book/build.py --out $(BOOK_DIR) --language $(BOOK_LANG)
+
+# The quick Chinese book of make test (build/book-zh_CN-test), after the English quick book it borrows from.
+book-zh-test: $(ZH_TEST_BOOK)/html/index.html
+
+$(ZH_TEST_BOOK)/html/index.html: build/book-quick/html/index.html notebooks/zh_CN/*.ipynb $(BOOK_SOURCES) | weights
+	COURSE_QUICK=1 $(PY) book/build.py --out $(ZH_TEST_BOOK) --language zh_CN \
+	  --reuse-outputs build/book-quick/src --execute $(ZH_RUN)
+
+# The Chinese edition (book/translate.py): after editing an English notebook, `make translations`; after
+# translating in book/locale/zh_CN/notebooks/*.po, `make zh`; `make zh-check` lists what is missing.
+translations: $(STAMP)
+	$(PY) book/translate.py update
+
+zh: $(STAMP)
+	$(PY) book/translate.py generate
+
+zh-check: $(STAMP)
+	$(PY) book/translate.py check
 
 styles: $(STAMP)
 	$(PY) -m course_utils.art data/styles

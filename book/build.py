@@ -3,7 +3,13 @@
 
 ``make book`` runs ``python book/build.py --out build/book`` (learners' full sizes, an hour or
 more on a laptop CPU); ``make book QUICK=1`` sets ``COURSE_QUICK=1`` and writes build/book-quick
-in minutes. What ends up in the output folder::
+in minutes. ``make book LANG=zh_CN`` (``--language zh_CN``) builds the Chinese book in build/book-zh_CN
+from notebooks/zh_CN, with the index page book/zh_CN/index.md, the glossary, Sphinx's Chinese search
+and a CJK web font of its own (so no page shows boxes on a machine without Chinese fonts).
+``--reuse-outputs DIR --execute NAME…`` (what ``make test`` does for the quick Chinese book) runs only
+the notebooks named and gives every other one the outputs of the same notebook already executed in
+DIR (the English quick book's src/): their code is the same but the language line, so only the text the
+notebook prints or draws stays English. What ends up in the output folder::
 
     <out>/html/index.html   the site: open it from the file system or serve the folder
     <out>/src/              the executed notebooks and the Sphinx sources they were rendered from
@@ -41,6 +47,8 @@ from pathlib import Path
 BOOK = Path(__file__).resolve().parent
 ROOT = BOOK.parent
 TITLE = "AI painting with TensorFlow"
+TITLES = {"en": TITLE, "zh_CN": "用 TensorFlow 学 AI 作画"}
+LANGUAGES = tuple(TITLES)
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 COLAB_BADGE_URL = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -50,6 +58,11 @@ LOCAL_BADGE = "_static/colab-badge.svg"
 MATHJAX_FILES = ("tex-chtml-full.js", "output/chtml/fonts/woff-v2")
 # Markdown pages of the book besides the index and the chapters (each marked `orphan: true`).
 PAGES = ("instructors.md",)
+# The Chinese book: its index page and stylesheet (book/zh_CN/), the glossary in its chapter list, and
+# the CJK font it shows Chinese in (the one course_utils.fonts gives the figures, from mplfonts).
+ZH_PAGES = ("glossary.md",)
+ZH_CSS = "course-zh.css"
+ZH_FONT = "_static/fonts/NotoSansCJKsc-Regular.otf"
 
 # Lines a learner cannot act on: TensorFlow's C++ logging (absl/glog prefixes such as
 # "I0000 00:00:1700000000.123456  4242 file.cc:42]"), CUDA probing on machines without a GPU,
@@ -253,19 +266,56 @@ def execute(path: Path, cwd: Path):
     return nb
 
 
-def run_notebook(path: Path, src: Path, cwd: Path) -> dict:
-    """Execute ``path`` in folder ``cwd``, prepare it for the book, write it into ``src``; return its report entry."""
+def strip_language_line(source: str) -> str:
+    """A code cell's source without the translated notebooks' ``%env COURSE_LANG=…`` first line."""
+    return re.sub(r"\A%env COURSE_LANG=\S+\n", "", source)
+
+
+def with_outputs_from(path: Path, executed: Path):
+    """Notebook ``path`` with the outputs of ``executed`` (the same notebook, run already), or None.
+
+    None when ``executed`` is missing or its code cells are not those of ``path`` (apart from the
+    language line), so that the caller runs the notebook instead.
+    """
+    import nbformat
+
+    if not executed.is_file():
+        return None
+    nb, done = nbformat.read(path, as_version=4), nbformat.read(executed, as_version=4)
+    mine = [cell for cell in nb.cells if cell.cell_type == "code"]
+    theirs = [cell for cell in done.cells if cell.cell_type == "code"]
+    if [strip_language_line(c.source) for c in mine] != [strip_language_line(c.source) for c in theirs]:
+        return None
+    for cell, ran in zip(mine, theirs):
+        cell.outputs, cell.execution_count = ran.outputs, ran.execution_count
+        if "execution" in ran.metadata:
+            cell.metadata["execution"] = ran.metadata["execution"]
+    nb.metadata["language_info"] = done.metadata.get("language_info", nb.metadata.get("language_info"))
+    if "widgets" in done.metadata:
+        nb.metadata["widgets"] = done.metadata["widgets"]
+    return nb
+
+
+def run_notebook(path: Path, src: Path, cwd: Path, reuse_from: Path | None = None) -> dict:
+    """Execute ``path`` in folder ``cwd``, prepare it for the book, write it into ``src``; return its report entry.
+
+    With ``reuse_from`` (a folder of executed notebooks), take the outputs of the notebook of the same name
+    there instead of executing it, if its code is the same.
+    """
     import nbformat
 
     start = time.perf_counter()
-    nb = execute(path, cwd)
+    nb = with_outputs_from(path, reuse_from / path.name) if reuse_from is not None else None
+    reused = nb is not None
+    if nb is None:
+        nb = execute(path, cwd)
     seconds = time.perf_counter() - start
     slow = slow_cells(nb)
     dropped = drop_widget_outputs(nb)
     localise_badges(nb)
     nbformat.write(nb, src / path.name)
-    print(f"  {path.name:<34} {seconds:7.1f} s  ok", flush=True)
-    return {
+    print(f"  {path.name:<34} {seconds:7.1f} s  {'outputs reused' if reused else 'ok'}", flush=True)
+    entry = {
         "notebook": path.name,
         "page": path.stem + ".html",
         "title": chapter_title(nb, path.stem),
@@ -277,6 +327,9 @@ def run_notebook(path: Path, src: Path, cwd: Path) -> dict:
         "stderr": stderr_texts(nb),
         "noise": noise_in(nb),
     }
+    if reused:
+        entry["outputs_from"] = str(reuse_from / path.name)
+    return entry
 
 
 def warn_noise(entry: dict) -> None:
@@ -312,16 +365,28 @@ def copy_mathjax(root: Path, static: Path) -> None:
             shutil.copy2(source, target)
 
 
-def colab_url(notebook: str) -> str:
-    """The Colab address that opens ``notebook`` from the course's repository."""
+def colab_url(notebook: str, language: str = "en") -> str:
+    """The Colab address that opens ``notebook`` (of ``language``'s folder) from the course's repository."""
     from course_utils import config
 
-    return f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/notebooks/{notebook}"
+    folder = "notebooks" if language == "en" else f"notebooks/{language}"
+    return f"https://colab.research.google.com/github/{config.REPO}/blob/{config.BRANCH}/{folder}/{notebook}"
 
 
-def mode_notice(quick: bool) -> str:
+def mode_notice(quick: bool, language: str = "en", reused: list[str] = ()) -> str:
     """The index page's note on how the notebooks were run (quick mode says so loudly)."""
     day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    if language == "zh_CN":
+        if not quick:
+            return f"构建于 {day}，笔记本按学习者使用的完整尺寸运行（`make book LANG=zh_CN`）。"
+        notice = ("```{admonition} 快速构建：图片很小\n:class: warning\n"
+                  "本书以**快速模式**构建（`COURSE_QUICK=1`，`make book QUICK=1 LANG=zh_CN`）：图像尺寸、"
+                  "训练步数和轮数都缩小了，每个笔记本不到 1 分钟就能跑完，所以图片又小又粗糙，数字也和你"
+                  "自己运行时得到的不同。`make book LANG=zh_CN` 按完整尺寸构建。\n```\n\n")
+        if reused:
+            notice += ("```{note}\n为了节省测试时间，以下各章没有重新运行，而是沿用英文版快速构建的输出，"
+                       "因此其中程序打印的文字和图中的标注是英文：" + "、".join(reused) + "。\n```\n\n")
+        return notice + f"构建于 {day}。"
     if quick:
         return ("```{admonition} Quick build: small pictures\n:class: warning\n"
                 "This book was built in **quick mode** (`COURSE_QUICK=1`, `make book QUICK=1`): "
@@ -332,28 +397,52 @@ def mode_notice(quick: bool) -> str:
     return f"Built on {day} with the learners' full sizes (`make book`)."
 
 
-def chapter_table(entries: list[dict]) -> str:
+def chapter_table(entries: list[dict], language: str = "en") -> str:
     """A Markdown table: each chapter, linked, with its Colab badge."""
-    rows = ["| Chapter | Run it in Colab |", "|---|---|"]
+    head = "| 章节 | 在 Colab 中运行 |" if language == "zh_CN" else "| Chapter | Run it in Colab |"
+    rows = [head, "|---|---|"]
     for entry in entries:
-        badge = f"[![Open in Colab]({LOCAL_BADGE})]({colab_url(entry['notebook'])})"
+        badge = f"[![Open in Colab]({LOCAL_BADGE})]({colab_url(entry['notebook'], language)})"
         rows.append(f"| [{entry['title']}]({entry['notebook']}) | {badge} |")
     return "\n".join(rows)
 
 
-def write_sources(src: Path, entries: list[dict], quick: bool) -> None:
+def cjk_font() -> Path:
+    """The Noto Sans CJK SC file the Chinese book's pages show Chinese in (from mplfonts)."""
+    from course_utils import fonts
+
+    path = fonts.cjk_font_path()
+    if path is None:
+        raise BuildError("the Chinese book needs the CJK font of the mplfonts package: install it with "
+                         f"`{sys.executable} -m pip install mplfonts`")
+    return path
+
+
+def write_sources(src: Path, entries: list[dict], quick: bool, language: str = "en") -> None:
     """Put conf.py, the index page and the static files beside the executed notebooks in ``src``."""
     shutil.copy2(BOOK / "conf.py", src / "conf.py")
-    for page in PAGES:  # pages beside the chapters, linked from the index (no previous/next)
+    zh = language == "zh_CN"
+    # English: pages beside the chapters, linked from the index (no previous/next); Chinese: the glossary,
+    # after the chapters in the table of contents (if it is there: book/glossary.md).
+    pages = [page for page in ZH_PAGES if (BOOK / page).is_file()] if zh else list(PAGES)
+    for page in pages:
         shutil.copy2(BOOK / page, src / page)
     shutil.copytree(BOOK / "_static", src / "_static", dirs_exist_ok=True)
     copy_mathjax(mathjax_root(), src / "_static")
-    template = (BOOK / "index.md").read_text(encoding="utf-8")
+    if zh:
+        shutil.copy2(BOOK / "zh_CN" / ZH_CSS, src / "_static" / ZH_CSS)
+        (src / ZH_FONT).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(cjk_font(), src / ZH_FONT)
+    template = (BOOK / ("zh_CN/index.md" if zh else "index.md")).read_text(encoding="utf-8")
+    reused = [entry["title"] for entry in entries if entry.get("outputs_from")]
     fields = {
-        "title": TITLE,
-        "mode": mode_notice(quick),
-        "chapters": chapter_table(entries),
-        "toctree": "\n".join(Path(entry["notebook"]).stem for entry in entries),
+        "title": TITLES[language],
+        "mode": mode_notice(quick, language, reused),
+        "chapters": chapter_table(entries, language),
+        "glossary": ("遇到不熟悉的术语，可以查阅[术语表](glossary.md)：课程用到的每个术语都列出了英文原词、"
+                     "中文译名和一句话释义。") if "glossary.md" in pages else "",
+        "toctree": "\n".join([Path(entry["notebook"]).stem for entry in entries]
+                             + ([Path(page).stem for page in pages] if zh else [])),
     }
     for key, value in fields.items():
         template = template.replace("{{ " + key + " }}", value)
@@ -394,11 +483,19 @@ def notebooks_in(folder: Path) -> list[Path]:
     return found
 
 
-def build(notebooks: Path, out: Path, quick: bool) -> dict:
-    """Execute and render everything into a temporary folder, then swap it in as ``out``."""
+def build(notebooks: Path, out: Path, quick: bool, language: str = "en", reuse_from: Path | None = None,
+          execute_names: tuple[str, ...] = ()) -> dict:
+    """Execute and render everything into a temporary folder, then swap it in as ``out``.
+
+    ``language`` is set as ``COURSE_LANG`` for the kernels and Sphinx (conf.py reads it). With ``reuse_from``,
+    only the notebooks in ``execute_names`` run; the others take the outputs of their namesakes there.
+    """
     start = time.perf_counter()
+    os.environ["COURSE_LANG"] = language
     paths = notebooks_in(notebooks)
     mathjax_root()  # fail before an hour of notebooks, not after
+    if language == "zh_CN":
+        cjk_font()
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
@@ -411,13 +508,15 @@ def build(notebooks: Path, out: Path, quick: bool) -> dict:
         # scratch instead of resuming a learner's checkpoint, and nothing of the learner's is touched.
         run = work / "run"
         run.mkdir()
-        entries = [run_notebook(path, src, run) for path in paths]
+        entries = [run_notebook(path, src, run,
+                                reuse_from if reuse_from is not None and path.name not in execute_names else None)
+                   for path in paths]
         for entry in entries:
             warn_noise(entry)
-        write_sources(src, entries, quick)
+        write_sources(src, entries, quick, language)
         sphinx_seconds = run_sphinx(src, work / "book" / "html", work)
         print(f"  {'Sphinx':<34} {sphinx_seconds:7.1f} s  ok", flush=True)
-        report = {"title": TITLE, "quick": quick, "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        report = {"title": TITLES[language], "language": language, "quick": quick, "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   "notebooks": entries, "sphinx_seconds": round(sphinx_seconds, 1),
                   "total_seconds": round(time.perf_counter() - start, 1)}
         (work / "book" / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -431,9 +530,20 @@ def parse_args(argv: list[str] | None):
     """The command line: ``--out`` (required) and ``--notebooks`` (default: the course's)."""
     parser = argparse.ArgumentParser(description="Execute the course's notebooks and render them as a static site.")
     parser.add_argument("--out", type=Path, required=True, help="output folder (gets html/, src/, report.json)")
-    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks",
-                        help="folder of notebooks to execute in name order (default: the course's)")
-    return parser.parse_args(argv)
+    parser.add_argument("--notebooks", type=Path, default=None,
+                        help="folder of notebooks to execute in name order (default: the course's, "
+                             "notebooks/<language> for a translation)")
+    parser.add_argument("--language", default="en", choices=LANGUAGES,
+                        help="the book's language (zh_CN: the Chinese book, from notebooks/zh_CN)")
+    parser.add_argument("--reuse-outputs", type=Path, default=None, metavar="DIR",
+                        help="take each notebook's outputs from the executed notebook of the same name in DIR "
+                             "(e.g. build/book-quick/src) instead of running it, except those named by --execute")
+    parser.add_argument("--execute", nargs="*", default=[], metavar="NAME",
+                        help="with --reuse-outputs: the notebooks (file names) that still run")
+    args = parser.parse_args(argv)
+    if args.notebooks is None:
+        args.notebooks = ROOT / "notebooks" if args.language == "en" else ROOT / "notebooks" / args.language
+    return args
 
 
 def stop_on_sigterm() -> None:
@@ -450,7 +560,8 @@ def main(argv: list[str] | None = None) -> int:
 
     out = args.out.resolve()
     try:
-        report = build(args.notebooks.resolve(), out, config.QUICK)
+        report = build(args.notebooks.resolve(), out, config.QUICK, args.language,
+                       args.reuse_outputs.resolve() if args.reuse_outputs else None, tuple(args.execute))
     except BuildError as error:
         print(f"The book was not built: {error}; the previous book in {out} is unchanged.",
               file=sys.stderr)

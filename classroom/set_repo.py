@@ -29,7 +29,9 @@ CONFIG = Path("course_utils") / "config.py"
 _REPO = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 _BRANCH = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._/-]{0,99}")
 # The files that hold the address: notebooks, Markdown pages, the package's metadata and the config.
-PATTERNS = ("notebooks/*.ipynb", "*.md", "book/*.md", "classroom/*.md", "pyproject.toml", str(CONFIG))
+# (notebooks/zh_CN: the Chinese notebooks, rewritten as `make zh` would write them from the rewritten English ones)
+PATTERNS = ("notebooks/*.ipynb", "notebooks/zh_CN/*.ipynb", "*.md", "book/*.md", "classroom/*.md", "pyproject.toml",
+            str(CONFIG))
 
 
 class SetRepoError(Exception):

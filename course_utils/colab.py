@@ -123,6 +123,9 @@ def setup(run=subprocess.run, *, quiet: bool = False) -> list[list[str]]:
         command = _pip_install(*missing)
         run(command, check=True)
         commands.append(command)
+        import importlib
+
+        importlib.invalidate_caches()  # e.g. mplfonts (the Chinese figures' font), importable in this kernel at once
     widgets_version = metadata.version("ipywidgets")
     if in_colab() and needs_custom_widget_manager(widgets_version):
         from google.colab import output

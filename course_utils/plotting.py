@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from . import validate
+from . import fonts, validate
 from ._io import atomic_path
 from .errors import ImageError, SettingError
 from .grids import grid_shape
@@ -52,6 +52,7 @@ def use_course_style() -> None:
     shrunk into a small panel does not shimmer. Safe to call many times.
     """
     matplotlib.rcParams.update(_STYLE)
+    fonts.use_language_fonts()  # Chinese labels: Noto Sans CJK SC after the course's font (course_utils/fonts.py)
     for interpolation in ("auto", "antialiased"):  # "antialiased" was renamed "auto" in Matplotlib 3.10
         try:
             matplotlib.rcParams["image.interpolation"] = interpolation
