@@ -60,7 +60,8 @@ def structure(text: str) -> dict:
     """What a translation must keep of a markdown cell: code, formulas, URLs, headings, <details> tags."""
     fences = [m.group(0) for m in _FENCE.finditer(text)]
     rest = _FENCE.sub(" ", text)
-    spans = [m.group(0) for m in _CODE_SPAN.finditer(rest)]
+    # a line break inside a code span renders as one space (CommonMark), so a translation may join the lines
+    spans = [re.sub(r"[ \t]*\n[ \t]*", " ", m.group(0)) for m in _CODE_SPAN.finditer(rest)]
     rest = _CODE_SPAN.sub(" ", rest)
     display = _DISPLAY_MATH.findall(rest)
     rest = _DISPLAY_MATH.sub(" ", rest)
@@ -70,7 +71,8 @@ def structure(text: str) -> dict:
         "inline code": Counter(spans),
         "display maths ($$…$$)": Counter(display),
         "inline maths ($…$)": Counter(inline),
-        "URLs": Counter(url for url in _URL.findall(text) if "colab.research.google.com" not in url),
+        # a sentence's full stop after a bare address is not part of it (GFM's autolinks leave it out too)
+        "URLs": Counter(url.rstrip(".,;:") for url in _URL.findall(text) if "colab.research.google.com" not in url),
         "heading levels": [len(m.group(1)) for m in re.finditer(r"^(#{1,6})\s", _FENCE.sub("", text), re.M)],
         "<details>/<summary> tags": [tag.split()[0].rstrip(">").lower() + ">" for tag in _DETAILS.findall(text)],
     }
