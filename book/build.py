@@ -57,7 +57,7 @@ LOCAL_BADGE = "_static/colab-badge.svg"
 # extension in it, and the fonts it loads from its own folder.
 MATHJAX_FILES = ("tex-chtml-full.js", "output/chtml/fonts/woff-v2")
 # Markdown pages of the book besides the index and the chapters (each marked `orphan: true`).
-PAGES = ("instructors.md",)
+PAGES = ("instructors.md", "glossary.md")
 # The Chinese book: its index page and stylesheet (book/zh_CN/), the glossary in its chapter list, and
 # the CJK font it shows Chinese in (the one course_utils.fonts gives the figures, from mplfonts).
 ZH_PAGES = ("glossary.md",)
