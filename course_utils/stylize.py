@@ -53,7 +53,7 @@ DEFAULT_WEIGHTS = {"content": 1e4, "style": 1e-2, "tv": 30.0}
 OBJECTIVES = ("painterly", "tutorial")  # the first is the command's default
 #: Size and steps of each objective when --size and --steps are not given.
 DEFAULT_SIZE = {"painterly": 512, "tutorial": 384}
-DEFAULT_STEPS = {"painterly": 200, "tutorial": 100}
+DEFAULT_STEPS = {"painterly": 150, "tutorial": 100}
 #: The painterly objective's weights (transfer.PAINTERLY_WEIGHTS) and the share of its steps at half size.
 PAINTERLY_WEIGHTS = {"content": 0.3, "style": 1.0, "tv": 0.0}
 COARSE_SHARE = 2 / 3
@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: 512 painterly, 384 tutorial)")
     parser.add_argument("--steps", type=_positive_int, default=None,
                         help="optimisation steps; painterly spends two thirds of them at half the size first "
-                             "(default: 200 painterly, 100 tutorial)")
+                             "(default: 150 painterly, 100 tutorial)")
     parser.add_argument("--save-every", metavar="N", type=_positive_int, default=None,
                         help="save the picture so far every N steps, to OUT (default: only at the end)")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="lbfgs", help="default: lbfgs")
@@ -196,10 +196,15 @@ def _fill_defaults(args) -> None:
         args.steps = DEFAULT_STEPS[args.objective]
 
 
-def _plan(args) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(sizes, steps per size): painterly paints at half --size first, tutorial at --size only."""
+def _plan(args, shape=None) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(sizes, steps per size): painterly paints at half --size first, tutorial at --size only.
+
+    ``shape`` is the photo's (height, width) at --size (None: square); one stage only when the
+    photo at half size would be too small for VGG19 or there are too few steps to share.
+    """
     coarse = args.size // 2
-    if args.objective == "tutorial" or coarse < MIN_SIDE * 2 or args.steps < 3:
+    height, width = shape if shape is not None else (args.size, args.size)
+    if args.objective == "tutorial" or min(height, width) * coarse < MIN_SIDE * max(height, width) or args.steps < 3:
         return (args.size,), (args.steps,)
     first = max(1, round(args.steps * COARSE_SHARE))
     return (coarse, args.size), (first, args.steps - first)
@@ -249,7 +254,7 @@ def _run(args, output: Path, content, styles, began: float) -> None:
 
     config.seed(args.seed)
     models.vgg19(verbose=not args.quiet)
-    sizes, steps = _plan(args)
+    sizes, steps = _plan(args, content.shape[:2])
     painting = _Painting(output, content, sum(steps), args.force, args.preserve_colors == "luminance")
 
     def callback(step, image, parts):

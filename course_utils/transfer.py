@@ -525,7 +525,7 @@ PAINTERLY_WEIGHTS = {"content": 0.3, "style": 1.0, "tv": 0.0}
 #: The painterly recipe of the command: longest side, and the share of the steps spent at half that
 #: size first (coarse-to-fine lays out broad strokes cheaply).
 PAINTERLY_SIZE = 512
-PAINTERLY_STEPS = 200
+PAINTERLY_STEPS = 150
 PAINTERLY_COARSE_SHARE = 2 / 3
 
 

@@ -113,8 +113,8 @@ def test_the_choices_and_defaults_are_transfers():
 def test_the_default_paints_coarse_to_fine_at_512_px():
     args = stylize.build_parser().parse_args(["a", "b", "-o", "c.png"])
     stylize._fill_defaults(args)
-    assert (args.size, args.steps) == (512, 200)
-    assert stylize._plan(args) == ((256, 512), (133, 67))  # two thirds of the steps at half the size
+    assert (args.size, args.steps) == (512, 150)
+    assert stylize._plan(args) == ((256, 512), (100, 50))  # two thirds of the steps at half the size
 
 
 def test_the_tutorials_objective_keeps_its_old_defaults():
@@ -126,13 +126,19 @@ def test_the_tutorials_objective_keeps_its_old_defaults():
 
 @pytest.mark.parametrize("options, plan", [
     (["--size", "300", "--steps", "30"], ((150, 300), (20, 10))),
-    (["--size", "40", "--steps", "30"], ((40,), (30,))),  # half of 40 px is too small for VGG19's pools
+    (["--size", "30", "--steps", "30"], ((30,), (30,))),  # half of 30 px is too small for VGG19's pools
     (["--size", "300", "--steps", "2"], ((300,), (2,))),  # too few steps to share
 ])
 def test_given_sizes_and_steps_are_shared_between_the_stages(options, plan):
     args = stylize.build_parser().parse_args(["a", "b", *options, "-o", "c.png"])
     stylize._fill_defaults(args)
     assert stylize._plan(args) == plan
+
+
+def test_a_wide_photo_too_narrow_at_half_size_is_painted_at_one_size():
+    args = stylize.build_parser().parse_args(["a", "b", "--size", "64", "--steps", "30", "-o", "c.png"])
+    assert stylize._plan(args, (43, 64)) == ((32, 64), (20, 10))  # 21 px high at 32 px: enough
+    assert stylize._plan(args, (24, 64)) == ((64,), (30,))  # 12 px high at 32 px: too few for VGG19
 
 
 def test_a_refusal_in_a_real_process_is_one_line(tmp_path):

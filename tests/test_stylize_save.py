@@ -14,7 +14,7 @@ from course_utils import images, stylize
 
 pytestmark = pytest.mark.slow
 
-QUICK = ["--size", "48", "--steps", "6"]  # painterly: 4 steps at 24 px, then 2 at 48 px
+QUICK = ["--size", "64", "--steps", "6"]  # painterly: 4 steps at 32 px, then 2 at 64 px
 
 
 def run(argv, capsys):
@@ -41,17 +41,17 @@ def test_save_every_writes_the_picture_so_far(tmp_path, capsys, saves, vgg):
     target = tmp_path / "cat.png"
     code, out, err = run(["chelsea", "swirl", *QUICK, "--save-every", "2", "-o", target], capsys)
     assert code == 0, err
-    # steps 2 and 4 (step 2 still at 24 px, saved at the output's size), then the final picture; not step 6 twice
-    assert saves == [((32, 48, 3), "cat.png")] * 3
-    assert images.load(target).shape == (32, 48, 3)
+    # steps 2 and 4 (step 2 still at 32 px, saved at the output's size), then the final picture; not step 6 twice
+    assert saves == [((43, 64, 3), "cat.png")] * 3
+    assert images.load(target).shape == (43, 64, 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cat.png"]  # no temporary files left
-    assert "painterly objective, 4 at 24 px then 2 at 48 px lbfgs steps" in out
+    assert "painterly objective, 4 at 32 px then 2 at 64 px lbfgs steps" in out
 
 
 def test_without_save_every_only_the_final_picture_is_written(tmp_path, capsys, saves, vgg):
     code, out, err = run(["chelsea", "swirl", *QUICK, "--objective", "tutorial", "-o", tmp_path / "cat.png"], capsys)
     assert code == 0, err
-    assert saves == [((32, 48, 3), "cat.png")]
+    assert saves == [((43, 64, 3), "cat.png")]
     assert "tutorial objective, 6 lbfgs steps" in out
 
 
@@ -66,7 +66,7 @@ def test_an_interrupt_saves_the_picture_so_far(tmp_path, capsys, monkeypatch, vg
     code, out, err = run(["chelsea", "swirl", *QUICK, "-o", target], capsys)
     assert code == stylize.EXIT_INTERRUPTED == 130
     assert err.strip() == f"interrupted at step 3 of 6; saved the picture so far to {target}."
-    assert images.load(target).shape == (32, 48, 3)
+    assert images.load(target).shape == (43, 64, 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cat.png"]
 
 
@@ -97,7 +97,7 @@ def test_the_saved_picture_keeps_the_photos_colours_when_asked(tmp_path, capsys,
     target = tmp_path / "cat.png"
     code, out, err = run(["chelsea", "swirl", *QUICK, "--preserve-colors", "luminance", "-o", target], capsys)
     assert code == 130, err
-    result, photo = images.load(target), data.content("chelsea", size=48)
+    result, photo = images.load(target), data.content("chelsea", size=64)
     inside = np.all((result > 0.02) & (result < 0.98), axis=-1)
     assert inside.mean() > 0.5
     np.testing.assert_allclose(rgb2yiq(result)[inside][:, 1:], rgb2yiq(photo)[inside][:, 1:], atol=0.015)
