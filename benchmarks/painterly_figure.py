@@ -47,11 +47,11 @@ def recipes(quick: bool, tutorial_steps: int = 1000) -> dict:
                         ["--objective", "tutorial", "--steps", "6", "--size", "64"]),
                 "new": ("new default\n(painterly, 64 px)", ["--steps", "9", "--size", "64"])}
     steps = "1000 steps" if tutorial_steps == 1000 else f"{tutorial_steps} of its 1000 steps"
-    return {"tutorial": (f"the tutorial's recipe\n(Adam, {steps}, 256 px)",
+    return {"tutorial": (f"the tutorial's recipe\nAdam, {steps}\n256 px",
                          ["--objective", "tutorial", "--optimizer", "adam", "--steps", str(tutorial_steps),
                           "--size", "256"]),
-            "old": ("old default\n(tutorial's loss, L-BFGS 100 steps, 384 px)", ["--objective", "tutorial"]),
-            "new": ("new default\n(painterly, coarse-to-fine to 512 px)", [])}
+            "old": ("old default: tutorial's loss\nL-BFGS, 100 steps\n384 px", ["--objective", "tutorial"]),
+            "new": ("new default: painterly\nL-BFGS, 100 + 50 steps\n256 px, then 512 px", [])}
 
 
 def paint(work: Path, pairs, quick: bool, reuse: bool, tutorial_steps: int) -> dict:
@@ -134,7 +134,7 @@ def figure(work: Path, pairs, seconds, output: Path, quick: bool, tutorial_steps
     columns = {"photo": "the photo", "painting": "the painting"}
     columns.update({name: label for name, (label, _) in recipes(quick, tutorial_steps).items()})
     size = 64 if quick else 256
-    fig, axes = plt.subplots(len(pairs), len(columns), figsize=(2.3 * len(columns), 2.0 * len(pairs) + 0.5),
+    fig, axes = plt.subplots(len(pairs), len(columns), figsize=(2.4 * len(columns), 2.0 * len(pairs) + 1.0),
                              squeeze=False)
     for row, (content, style) in enumerate(pairs):
         pictures = {"photo": data.content(content, size), "painting": data.style(style, size)}
