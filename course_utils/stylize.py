@@ -5,18 +5,30 @@ For people who just want a picture::
     python -m course_utils.stylize chelsea swirl -o cat.png
     python -m course_utils.stylize holiday.jpg swirl mosaic --style-weights 0.7 0.3 -o holiday_art.png
     python -m course_utils.stylize holiday.jpg starry_night --preserve-colors luminance -o out.jpg
+    python -m course_utils.stylize chelsea swirl --objective tutorial -o tutorial.png
+    python -m course_utils.stylize chelsea swirl --size 1024 --save-every 20 -o big.png
+
+By default the picture is painted with the *painterly* objective (every style layer
+has the same say, so the painting's large strokes and palette show; see
+:func:`course_utils.transfer.painterly_objective`) at 512 px, coarse-to-fine: two
+thirds of the steps at half the size, the rest at full size (about two minutes on
+a 2-core CPU). ``--objective tutorial`` paints as the TensorFlow tutorial does
+(its layers and weights, 384 px, 100 L-BFGS steps, one size).
 
 CONTENT and STYLE are image files or names from the course's catalogue (photos
 such as ``chelsea``, the course's styles such as ``swirl``, paintings such as
 ``starry_night``; see :func:`course_utils.data.load_any`). Several styles are
 blended (see :class:`course_utils.transfer.Objective`). The picture is written
 atomically, and an existing file is only replaced with ``--force``.
+``--save-every N`` saves the picture so far every N steps (same file), and
+Ctrl-C saves the picture so far and says at which step it stopped.
 
 Exit status: 0 when the picture was saved; 2 for a bad option (a ``--size`` too
 large for this machine's memory included, see :mod:`course_utils.memory`), an
 image that cannot be read and an output name that cannot be used (one line
 ``error: ...`` on stderr, written before any slow work starts); 1 when the work
-itself fails (no VGG19 weights, for example); 130 when interrupted.
+itself fails (no VGG19 weights, for example); 130 when interrupted (the picture so
+far saved, if a step was done).
 """
 
 from __future__ import annotations
@@ -38,6 +50,13 @@ OPTIMIZERS = ("lbfgs", "adam", "gd")
 INITS = ("content", "style", "noise")
 PRESERVE_COLORS = ("luminance", "histogram")
 DEFAULT_WEIGHTS = {"content": 1e4, "style": 1e-2, "tv": 30.0}
+OBJECTIVES = ("painterly", "tutorial")  # the first is the command's default
+#: Size and steps of each objective when --size and --steps are not given.
+DEFAULT_SIZE = {"painterly": 512, "tutorial": 384}
+DEFAULT_STEPS = {"painterly": 150, "tutorial": 100}
+#: The painterly objective's weights (transfer.PAINTERLY_WEIGHTS) and the share of its steps at half size.
+PAINTERLY_WEIGHTS = {"content": 0.3, "style": 1.0, "tv": 0.0}
+COARSE_SHARE = 2 / 3
 
 #: VGG19 pools four times before its deepest layers the transfer uses, so each side needs 16 pixels.
 MIN_SIDE = 16
@@ -90,16 +109,28 @@ def build_parser() -> argparse.ArgumentParser:
                         help="one or more style images (files or course names); several are blended")
     parser.add_argument("-o", "--output", metavar="OUT", required=True, type=Path,
                         help="where to save the picture (.png, .jpg ...); its folder must exist")
-    parser.add_argument("--size", type=_positive_int, default=384,
-                        help="longest side of the picture in pixels; styles are loaded at this size too (default: 384)")
-    parser.add_argument("--steps", type=_positive_int, default=100, help="optimisation steps (default: 100)")
+    parser.add_argument("--objective", choices=OBJECTIVES, default=OBJECTIVES[0],
+                        help="'painterly' gives every style layer the same say (broad strokes, the painting's "
+                             "palette) and paints coarse-to-fine; 'tutorial' is the TensorFlow tutorial's loss "
+                             "at one size (default: painterly)")
+    parser.add_argument("--size", type=_positive_int, default=None,
+                        help="longest side of the picture in pixels; styles are loaded at this size too "
+                             "(default: 512 painterly, 384 tutorial)")
+    parser.add_argument("--steps", type=_positive_int, default=None,
+                        help="optimisation steps; painterly spends two thirds of them at half the size first "
+                             "(default: 150 painterly, 100 tutorial)")
+    parser.add_argument("--save-every", metavar="N", type=_positive_int, default=None,
+                        help="save the picture so far every N steps, to OUT (default: only at the end)")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="lbfgs", help="default: lbfgs")
-    parser.add_argument("--content-weight", type=_weight, default=DEFAULT_WEIGHTS["content"],
-                        help=f"how much the photo's content counts (default: {DEFAULT_WEIGHTS['content']:g})")
-    parser.add_argument("--style-weight", type=_weight, default=DEFAULT_WEIGHTS["style"],
-                        help=f"how much the style counts (default: {DEFAULT_WEIGHTS['style']:g})")
-    parser.add_argument("--tv-weight", type=_weight, default=DEFAULT_WEIGHTS["tv"],
-                        help=f"how much smoothness counts (default: {DEFAULT_WEIGHTS['tv']:g})")
+    parser.add_argument("--content-weight", type=_weight, default=None,
+                        help="how much the photo's content counts (default: "
+                             f"{PAINTERLY_WEIGHTS['content']:g} painterly, {DEFAULT_WEIGHTS['content']:g} tutorial)")
+    parser.add_argument("--style-weight", type=_weight, default=None,
+                        help="how much the style counts (default: "
+                             f"{PAINTERLY_WEIGHTS['style']:g} painterly, {DEFAULT_WEIGHTS['style']:g} tutorial)")
+    parser.add_argument("--tv-weight", type=_weight, default=None,
+                        help="how much smoothness counts (default: "
+                             f"{PAINTERLY_WEIGHTS['tv']:g} painterly, {DEFAULT_WEIGHTS['tv']:g} tutorial)")
     parser.add_argument("--init", choices=INITS, default="content",
                         help="start from the photo, the (first) style image or noise (default: content)")
     parser.add_argument("--preserve-colors", choices=PRESERVE_COLORS, default=None,
@@ -157,8 +188,31 @@ def _load(name: str, size: int, role: str):
     return image
 
 
+def _fill_defaults(args) -> None:
+    """--size and --steps left out take the objective's."""
+    if args.size is None:
+        args.size = DEFAULT_SIZE[args.objective]
+    if args.steps is None:
+        args.steps = DEFAULT_STEPS[args.objective]
+
+
+def _plan(args, shape=None) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(sizes, steps per size): painterly paints at half --size first, tutorial at --size only.
+
+    ``shape`` is the photo's (height, width) at --size (None: square); one stage only when the
+    photo at half size would be too small for VGG19 or there are too few steps to share.
+    """
+    coarse = args.size // 2
+    height, width = shape if shape is not None else (args.size, args.size)
+    if args.objective == "tutorial" or min(height, width) * coarse < MIN_SIDE * max(height, width) or args.steps < 3:
+        return (args.size,), (args.steps,)
+    first = max(1, round(args.steps * COARSE_SHARE))
+    return (coarse, args.size), (first, args.steps - first)
+
+
 def _prepare(args):
     """Everything that can be refused quickly: (output path, content, styles)."""
+    _fill_defaults(args)
     _check_style_weights(args)
     output = _check_output(args.output, args.force)
     try:
@@ -170,24 +224,72 @@ def _prepare(args):
     return output, content, styles
 
 
+class _Painting:
+    """What the command has painted so far, saved to OUT when asked (every N steps, on Ctrl-C)."""
+
+    def __init__(self, output: Path, photo, total: int, force: bool, keep_luminance: bool = False):
+        self.output, self.photo, self.total, self.force = output, photo, total, force
+        self.keep_luminance = keep_luminance  # --preserve-colors luminance: recolour what is saved early
+        self.step, self.image, self.saved_step, self.final = 0, None, None, False
+
+    def __call__(self, step, image, parts) -> None:  # transfer's callback, every step
+        self.step, self.image = step, image
+
+    def save(self) -> None:
+        if self.saved_step is None and self.output.exists() and not self.force:  # appeared while we were painting
+            raise _UsageError(f"'{self.output}' appeared while painting; pass --force to overwrite it, or choose "
+                              "another name")
+        image = self.image
+        if image.shape[:2] != self.photo.shape[:2]:  # a coarse stage: at the output's size
+            image = images.resize(image, self.photo.shape[:2])
+        if self.keep_luminance and not self.final:  # transfer does it to the final picture only
+            from . import post
+            image = post.luminance_transfer(image, self.photo)
+        images.save(image, self.output)  # atomically: the old file or the whole new one
+        self.saved_step = self.step
+
+
 def _run(args, output: Path, content, styles, began: float) -> None:
     from . import config, models, transfer  # TensorFlow: only once the arguments are known to be good
 
     config.seed(args.seed)
     models.vgg19(verbose=not args.quiet)
-    result = transfer.stylize(
-        content, styles, steps=args.steps, optimizer=args.optimizer, init=args.init,
-        content_weight=args.content_weight, style_weight=args.style_weight, tv_weight=args.tv_weight,
-        style_weights=args.style_weights, preserve_colors=args.preserve_colors, style_scale=args.style_scale,
-        seed=args.seed,
-        progress=not args.quiet and sys.stderr.isatty())
-    if output.exists() and not args.force:  # appeared while we were painting
-        raise _UsageError(f"'{output}' appeared while painting; pass --force to overwrite it, or choose another name")
-    images.save(result.image, output)
+    sizes, steps = _plan(args, content.shape[:2])
+    painting = _Painting(output, content, sum(steps), args.force, args.preserve_colors == "luminance")
+
+    def callback(step, image, parts):
+        painting(step, image, parts)
+        if args.save_every and step % args.save_every == 0 and step < painting.total:
+            painting.save()
+
+    options = dict(optimizer=args.optimizer, init=args.init, objective=args.objective,
+                   content_weight=args.content_weight, style_weight=args.style_weight, tv_weight=args.tv_weight,
+                   style_weights=args.style_weights, preserve_colors=args.preserve_colors,
+                   style_scale=args.style_scale, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
+                   callback=callback, callback_every=1)
+    try:
+        if len(sizes) == 1:
+            result = transfer.stylize(content, styles, steps=steps[0], **options)
+        else:
+            result = transfer.coarse_to_fine(content, styles, sizes=sizes, steps=steps, **options)
+        painting.step, painting.image, painting.final = painting.total, result.image, True
+        painting.save()
+    except KeyboardInterrupt:
+        if painting.image is None:
+            raise
+        painting.save()
+        raise _Interrupted(f"interrupted at step {painting.step} of {painting.total}; saved the picture so far "
+                           f"to {output}") from None
     if not args.quiet:
         height, width = result.image.shape[:2]
-        print(f"Saved {output} ({width} x {height} pixels, {args.steps} {args.optimizer} steps) "
-              f"in {time.perf_counter() - began:.1f} s ({result.seconds:.1f} s painting).")
+        stages = " then ".join(f"{n} at {size} px" for size, n in zip(sizes, steps)) if len(sizes) > 1 else \
+            f"{steps[0]}"
+        print(f"Saved {output} ({width} x {height} pixels, {args.objective} objective, {stages} {args.optimizer} "
+              f"steps) in {time.perf_counter() - began:.1f} s ({result.seconds:.1f} s painting).")
+
+
+class _Interrupted(Exception):
+    """Ctrl-C after some steps: the picture so far was saved; the message says where."""
 
 
 def main(argv=None) -> int:
@@ -207,8 +309,11 @@ def main(argv=None) -> int:
         code = EXIT_USAGE if isinstance(err, ValueError) else EXIT_FAILED
         print(f"error: {_sentence(err)}", file=sys.stderr)
         return code
+    except _Interrupted as done:
+        print(_sentence(done), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
-        print("error: interrupted; nothing was saved.", file=sys.stderr)
+        print("error: interrupted before the first step; nothing was saved.", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_OK
 

@@ -239,11 +239,11 @@ def _check_memory(content: np.ndarray, styles: list, style_scale) -> None:
 
 
 def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init: str = "content",
-            content_weight: float = CONTENT_WEIGHT, style_weight: float = STYLE_WEIGHT,
-            tv_weight: float = TV_WEIGHT, style_weights=None, preserve_colors: str | None = None,
+            content_weight: float | None = None, style_weight: float | None = None,
+            tv_weight: float | None = None, style_weights=None, preserve_colors: str | None = None,
             style_scale: float | None = None, learning_rate: float | None = None, seed: int = 0,
             progress: bool = True, callback: Callable | None = None, callback_every: int = 10,
-            objective: Objective | None = None, start=None) -> Result:
+            objective: Objective | str | None = None, start=None) -> Result:
     """Paint ``content`` (a photo) in the style of ``style`` by optimising the pixels.
 
     Parameters
@@ -271,8 +271,13 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
           prepared ``objective``, which already holds the style's statistics.
     callback : called as ``callback(step, image, parts)`` every ``callback_every`` steps,
         e.g. to update a live preview.
-    objective : reuse a prepared :class:`Objective` (then the weights arguments,
-        ``style_weights`` and ``style_scale`` included, are ignored).
+    objective : None or "tutorial" (the TensorFlow tutorial's objective, :class:`Objective`'s
+        defaults), "painterly" (:func:`painterly_objective`: every style layer has the same say,
+        so the painting's large strokes and palette show), or a prepared :class:`Objective` to
+        reuse (then the weights arguments, ``style_weights`` and ``style_scale`` included, are
+        ignored).
+    content_weight, style_weight, tv_weight : None takes the named objective's own
+        (:data:`CONTENT_WEIGHT` ... for "tutorial", :data:`PAINTERLY_WEIGHTS` for "painterly").
     start : starting pixels of the photo's shape, instead of ``init`` (e.g. an upsampled
         coarse result, as :func:`coarse_to_fine` does).
 
@@ -285,7 +290,8 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
     if preserve_colors is not None and preserve_colors not in PRESERVE_COLORS:
         raise SettingError(f"preserve_colors must be None or one of {PRESERVE_COLORS}, like "
                            f"preserve_colors='luminance'; got {preserve_colors!r}.")
-    if preserve_colors == "histogram" and objective is not None:
+    named = objective_name(objective)
+    if preserve_colors == "histogram" and named is None:
         raise SettingError("preserve_colors='histogram' recolours the style images, which a prepared objective "
                            "already holds; build the Objective from post.match_histograms(style, content) instead.")
     content = images.load(content)  # decode files once, not per use
@@ -295,9 +301,9 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
         styles = [scale_style(s, content, style_scale) for s in styles]
     if preserve_colors == "histogram":
         styles = [post.match_histograms(s, content) for s in styles]
-    if objective is None:
-        objective = Objective(content, styles, content_weight=content_weight, style_weight=style_weight,
-                              tv_weight=tv_weight, style_weights=style_weights)
+    if named is not None:
+        objective = named_objective(named, content, styles, content_weight=content_weight,
+                                    style_weight=style_weight, tv_weight=tv_weight, style_weights=style_weights)
     if start is None:
         start = initial_image(content, styles, init, seed)
     elif np.shape(start) != content.shape:
@@ -343,9 +349,11 @@ def coarse_to_fine(content, style, *, sizes=(128, 256), steps=100, init: str = "
                            "number for all.")
     for n in per_stage:
         _check_run(options.get("optimizer", "lbfgs"), n, options.get("learning_rate"))
-    if "objective" in options or "start" in options:
+    if not isinstance(options.get("objective"), (str, type(None))) or "start" in options:
         raise SettingError("coarse_to_fine builds an objective and a start for every stage; "
-                           "do not pass objective= or start=.")
+                           "do not pass a prepared objective= or start= (a name, like objective='painterly', "
+                           "is fine).")
+    objective_name(options.get("objective"))  # a misspelt name: before the first stage
     content = images.load(content)
     styles = [images.load(s) for s in _style_list(style)]
     last_h, last_w = images.target_shape(*content.shape[:2], sizes[-1])
@@ -501,3 +509,68 @@ def time_to_reach(losses, seconds, target) -> float | None:
         raise SettingError(f"target must be a finite number, the loss to reach; got {target!r}.")
     reached = np.flatnonzero(losses <= float(target))
     return float(seconds[reached[0]]) if reached.size else None
+
+
+# ----------------------------------------------------------------------- objectives by name
+
+#: The objectives :func:`stylize` (``objective="..."``) and the command (``--objective``) know by name.
+OBJECTIVES = ("tutorial", "painterly")
+#: The painterly objective's layers: content from block4_conv2 (as Gatys et al.), style from the
+#: first convolution of every block, each layer measured as a relative error (balanced).
+PAINTERLY_CONTENT_LAYERS = ("block4_conv2",)
+#: Its weights, of scale-free terms: the content term is the squared relative error of the photo's
+#: features, the style term the mean over layers of the squared relative error of the Gram
+#: matrices, the smoothness term the mean absolute difference of neighbouring pixel values.
+PAINTERLY_WEIGHTS = {"content": 0.3, "style": 1.0, "tv": 0.0}
+#: The painterly recipe of the command: longest side, and the share of the steps spent at half that
+#: size first (coarse-to-fine lays out broad strokes cheaply).
+PAINTERLY_SIZE = 512
+PAINTERLY_STEPS = 150
+PAINTERLY_COARSE_SHARE = 2 / 3
+
+
+def objective_name(objective) -> str | None:
+    """The name behind ``stylize``'s ``objective=``: None -> "tutorial", a name -> itself, a
+    prepared :class:`Objective` (or anything with ``value_and_grad``) -> None."""
+    if objective is None:
+        return "tutorial"
+    if isinstance(objective, str):
+        return validate.choice(objective, OBJECTIVES, "objective")
+    return None
+
+
+def painterly_objective(content, style, *, content_weight: float | None = None, style_weight: float | None = None,
+                        tv_weight: float | None = None, style_weights=None,
+                        base: keras.Model | None = None) -> Objective:
+    """An :class:`Objective` whose picture looks painted: every style layer has the same say.
+
+    The tutorial's style term is nearly all block4_conv1 (its Gram matrices are the largest), so the
+    deepest layer, which carries the large strokes, and the first, which carries the palette, hardly
+    count. Here each layer's error is divided by the size of the painting's Gram matrix
+    (:func:`losses.balanced_layer_weights`), the content error by the size of the photo's features
+    and the total variation by the number of pixel values, so the weights
+    (:data:`PAINTERLY_WEIGHTS`, None takes them) mean the same for any pair and any size.
+    """
+    weights = {"content": content_weight, "style": style_weight, "tv": tv_weight}
+    weights = {k: PAINTERLY_WEIGHTS[k] if v is None else v for k, v in weights.items()}
+    objective = Objective(content, style, content_layers=PAINTERLY_CONTENT_LAYERS, style_layer_weights="balanced",
+                          style_weights=style_weights, base=base, **{f"{k}_weight": v for k, v in weights.items()})
+    # Scale-free terms: fixed before the first (compiled) evaluation reads the weights.
+    if objective.content_targets:
+        size = np.mean([float(tf.reduce_mean(tf.square(t))) for t in objective.content_targets.values()])
+        objective.weights["content"] = weights["content"] / max(size, 1e-12)
+    height, width = images.load(content if content is not None else _style_list(style)[0]).shape[:2]
+    objective.weights["tv"] = weights["tv"] / (height * width * 3)
+    return objective
+
+
+def named_objective(name: str, content, style, *, content_weight=None, style_weight=None, tv_weight=None,
+                    style_weights=None, base: keras.Model | None = None) -> Objective:
+    """The :class:`Objective` called ``name`` (one of :data:`OBJECTIVES`); weights None take its own."""
+    validate.choice(name, OBJECTIVES, "objective")
+    if name == "painterly":
+        return painterly_objective(content, style, content_weight=content_weight, style_weight=style_weight,
+                                   tv_weight=tv_weight, style_weights=style_weights, base=base)
+    return Objective(content, style, content_weight=CONTENT_WEIGHT if content_weight is None else content_weight,
+                     style_weight=STYLE_WEIGHT if style_weight is None else style_weight,
+                     tv_weight=TV_WEIGHT if tv_weight is None else tv_weight, style_weights=style_weights, base=base)

@@ -57,6 +57,8 @@ def test_an_existing_output_is_left_alone_without_force(tmp_path, capsys):
     (["chelsea", "swirl", "--style-weights", "0.5", "0.5"], "2 number(s) for 1 style image(s)"),
     (["chelsea", "swirl", "mosaic", "--style-weights", "0", "0"], "all 0"),
     (["chelsea", "swirl", "--size", "12"], "larger --size"),
+    (["chelsea", "swirl", "--objective", "pretty"], "invalid choice"),
+    (["chelsea", "swirl", "--save-every", "0"], "argument --save-every"),
 ])
 def test_bad_arguments_and_images_give_exit_2_and_one_line(tmp_path, capsys, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
@@ -86,6 +88,7 @@ def test_unusable_output_names(tmp_path, capsys, monkeypatch, output, message):
 def test_help(capsys):
     code, out, err = run(["--help"], capsys)
     assert code == 0 and "--preserve-colors" in out and "--style-weights" in out and err == ""
+    assert "--objective" in out and "--save-every" in out and "painterly" in out
 
 
 def test_the_choices_and_defaults_are_transfers():
@@ -95,9 +98,47 @@ def test_the_choices_and_defaults_are_transfers():
     assert stylize.PRESERVE_COLORS == transfer.PRESERVE_COLORS
     assert stylize.DEFAULT_WEIGHTS == {"content": transfer.CONTENT_WEIGHT, "style": transfer.STYLE_WEIGHT,
                                        "tv": transfer.TV_WEIGHT}
+    assert set(stylize.OBJECTIVES) == set(transfer.OBJECTIVES)
+    assert stylize.PAINTERLY_WEIGHTS == transfer.PAINTERLY_WEIGHTS
+    assert stylize.DEFAULT_SIZE["painterly"] == transfer.PAINTERLY_SIZE
+    assert stylize.DEFAULT_STEPS["painterly"] == transfer.PAINTERLY_STEPS
+    assert stylize.COARSE_SHARE == transfer.PAINTERLY_COARSE_SHARE
     args = stylize.build_parser().parse_args(["a", "b", "-o", "c.png"])
-    assert (args.size, args.steps, args.optimizer, args.init) == (384, 100, "lbfgs", "content")
+    assert (args.objective, args.optimizer, args.init) == ("painterly", "lbfgs", "content")
     assert args.preserve_colors is None and args.style_weights is None and not args.force
+    assert args.save_every is None
+    assert (args.content_weight, args.style_weight, args.tv_weight) == (None, None, None)  # the objective's own
+
+
+def test_the_default_paints_coarse_to_fine_at_512_px():
+    args = stylize.build_parser().parse_args(["a", "b", "-o", "c.png"])
+    stylize._fill_defaults(args)
+    assert (args.size, args.steps) == (512, 150)
+    assert stylize._plan(args) == ((256, 512), (100, 50))  # two thirds of the steps at half the size
+
+
+def test_the_tutorials_objective_keeps_its_old_defaults():
+    args = stylize.build_parser().parse_args(["a", "b", "--objective", "tutorial", "-o", "c.png"])
+    stylize._fill_defaults(args)
+    assert (args.size, args.steps) == (384, 100)
+    assert stylize._plan(args) == ((384,), (100,))  # one size, as before
+
+
+@pytest.mark.parametrize("options, plan", [
+    (["--size", "300", "--steps", "30"], ((150, 300), (20, 10))),
+    (["--size", "30", "--steps", "30"], ((30,), (30,))),  # half of 30 px is too small for VGG19's pools
+    (["--size", "300", "--steps", "2"], ((300,), (2,))),  # too few steps to share
+])
+def test_given_sizes_and_steps_are_shared_between_the_stages(options, plan):
+    args = stylize.build_parser().parse_args(["a", "b", *options, "-o", "c.png"])
+    stylize._fill_defaults(args)
+    assert stylize._plan(args) == plan
+
+
+def test_a_wide_photo_too_narrow_at_half_size_is_painted_at_one_size():
+    args = stylize.build_parser().parse_args(["a", "b", "--size", "64", "--steps", "30", "-o", "c.png"])
+    assert stylize._plan(args, (43, 64)) == ((32, 64), (20, 10))  # 21 px high at 32 px: enough
+    assert stylize._plan(args, (24, 64)) == ((64,), (30,))  # 12 px high at 32 px: too few for VGG19
 
 
 def test_a_refusal_in_a_real_process_is_one_line(tmp_path):
