@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "course_utils"
 LOCALE = PACKAGE / "locale"
 LANGUAGES = ("zh_CN",)
-KEYWORDS = {"_": None, "gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "N_": None}
 
 
 def part_of(filename: str) -> str:

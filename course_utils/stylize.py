@@ -34,6 +34,7 @@ far saved, if a step was done).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import time
@@ -41,6 +42,7 @@ from pathlib import Path
 
 from . import data, images, memory
 from .errors import CourseError
+from .i18n import _
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -70,28 +72,40 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a bad option gives one ``error:`` line (no usage block) and exit status 2."""
 
     def error(self, message):
-        raise _UsageError(f"{message}; run with --help to see the options")
+        raise _UsageError(_("{message}; run with --help to see the options").format(message=message))
 
 
-def _number(convert, minimum, kind: str, example: str, maximum=None):
+def _number(convert, minimum, kind, example: str, maximum=None):
     """An argparse ``type``: ``convert`` the text and refuse anything below ``minimum``, above
-    ``maximum`` (if given) or not finite."""
+    ``maximum`` (if given) or not finite. ``kind()`` names what is expected, in the current language."""
     def parse(text: str):
         try:
             value = convert(text)
         except ValueError:
             value = None
         if value is None or not math.isfinite(value) or value < minimum or (maximum is not None and value > maximum):
-            bounds = f"at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-            raise argparse.ArgumentTypeError(f"expected {kind} {bounds}, like {example}, got {text!r}")
+            if maximum is None:
+                message = _("expected {kind} of at least {minimum}, like {example}, got {text!r}")
+            else:
+                message = _("expected {kind} from {minimum} to {maximum}, like {example}, got {text!r}")
+            raise argparse.ArgumentTypeError(message.format(kind=kind(), minimum=minimum, maximum=maximum,
+                                                            example=example, text=text))
         return value
     return parse
 
 
-_positive_int = _number(int, 1, "a whole number", "100")
-_seed = _number(int, 0, "a whole number", "42")
-_weight = _number(float, 0, "a number", "0.5 or 1e-2")
-_scale = _number(float, 0.05, "a number", "0.5 or 2", maximum=8)
+def _whole():
+    return _("a whole number")
+
+
+def _real():
+    return _("a number")
+
+
+_positive_int = _number(int, 1, _whole, "100")
+_seed = _number(int, 0, _whole, "42")
+_weight = _number(float, 0, _real, "0.5 or 1e-2")
+_scale = _number(float, 0.05, _real, "0.5 or 2", maximum=8)
 
 
 def _prog() -> str:
@@ -101,81 +115,94 @@ def _prog() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line of ``python -m course_utils.stylize`` (see the module docstring)."""
-    parser = _Parser(prog=_prog(), description=__doc__.split("\n")[0],
-                     epilog="Names: photos " + ", ".join(data.CONTENT_PHOTOS) + "; styles " + ", ".join(data.STYLES)
-                     + "; paintings (downloaded once) " + ", ".join(data.PAINTINGS) + ".")
-    parser.add_argument("content", metavar="CONTENT", help="the photo: an image file or a course photo name")
+    parser = _Parser(prog=_prog(), description=_("Paint a photo in the style of one or more pictures, from the "
+                                                 "command line."),
+                     epilog=_("Names: photos {photos}; styles {styles}; paintings (downloaded once) {paintings}.").format(
+                         photos=", ".join(data.CONTENT_PHOTOS), styles=", ".join(data.STYLES),
+                         paintings=", ".join(data.PAINTINGS)), add_help=False)
+    parser.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
+    parser.add_argument("content", metavar="CONTENT", help=_("the photo: an image file or a course photo name"))
     parser.add_argument("styles", metavar="STYLE", nargs="+",
-                        help="one or more style images (files or course names); several are blended")
+                        help=_("one or more style images (files or course names); several are blended"))
     parser.add_argument("-o", "--output", metavar="OUT", required=True, type=Path,
-                        help="where to save the picture (.png, .jpg ...); its folder must exist")
+                        help=_("where to save the picture (.png, .jpg ...); its folder must exist"))
     parser.add_argument("--objective", choices=OBJECTIVES, default=OBJECTIVES[0],
-                        help="'painterly' gives every style layer the same say (broad strokes, the painting's "
-                             "palette) and paints coarse-to-fine; 'tutorial' is the TensorFlow tutorial's loss "
-                             "at one size (default: painterly)")
+                        help=_("'painterly' gives every style layer the same say (broad strokes, the painting's "
+                                "palette) and paints coarse-to-fine; 'tutorial' is the TensorFlow tutorial's loss "
+                                "at one size (default: painterly)"))
     parser.add_argument("--size", type=_positive_int, default=None,
-                        help="longest side of the picture in pixels; styles are loaded at this size too "
-                             "(default: 512 painterly, 384 tutorial)")
+                        help=_("longest side of the picture in pixels; styles are loaded at this size too "
+                                "(default: 512 painterly, 384 tutorial)"))
     parser.add_argument("--steps", type=_positive_int, default=None,
-                        help="optimisation steps; painterly spends two thirds of them at half the size first "
-                             "(default: 150 painterly, 100 tutorial)")
+                        help=_("optimisation steps; painterly spends two thirds of them at half the size first "
+                                "(default: 150 painterly, 100 tutorial)"))
     parser.add_argument("--save-every", metavar="N", type=_positive_int, default=None,
-                        help="save the picture so far every N steps, to OUT (default: only at the end)")
-    parser.add_argument("--optimizer", choices=OPTIMIZERS, default="lbfgs", help="default: lbfgs")
+                        help=_("save the picture so far every N steps, to OUT (default: only at the end)"))
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default="lbfgs", help=_("default: lbfgs"))
     parser.add_argument("--content-weight", type=_weight, default=None,
-                        help="how much the photo's content counts (default: "
-                             f"{PAINTERLY_WEIGHTS['content']:g} painterly, {DEFAULT_WEIGHTS['content']:g} tutorial)")
+                        help=_("how much the photo's content counts (default: "
+                                "{painterly:g} painterly, {tutorial:g} tutorial)").format(
+                            painterly=PAINTERLY_WEIGHTS["content"], tutorial=DEFAULT_WEIGHTS["content"]))
     parser.add_argument("--style-weight", type=_weight, default=None,
-                        help="how much the style counts (default: "
-                             f"{PAINTERLY_WEIGHTS['style']:g} painterly, {DEFAULT_WEIGHTS['style']:g} tutorial)")
+                        help=_("how much the style counts (default: "
+                                "{painterly:g} painterly, {tutorial:g} tutorial)").format(
+                            painterly=PAINTERLY_WEIGHTS["style"], tutorial=DEFAULT_WEIGHTS["style"]))
     parser.add_argument("--tv-weight", type=_weight, default=None,
-                        help="how much smoothness counts (default: "
-                             f"{PAINTERLY_WEIGHTS['tv']:g} painterly, {DEFAULT_WEIGHTS['tv']:g} tutorial)")
+                        help=_("how much smoothness counts (default: "
+                                "{painterly:g} painterly, {tutorial:g} tutorial)").format(
+                            painterly=PAINTERLY_WEIGHTS["tv"], tutorial=DEFAULT_WEIGHTS["tv"]))
     parser.add_argument("--init", choices=INITS, default="content",
-                        help="start from the photo, the (first) style image or noise (default: content)")
+                        help=_("start from the photo, the (first) style image or noise (default: content)"))
     parser.add_argument("--preserve-colors", choices=PRESERVE_COLORS, default=None,
-                        help="keep the photo's colours: 'luminance' recolours the result, 'histogram' recolours "
-                             "the styles first (default: the styles' colours)")
+                        help=_("keep the photo's colours: 'luminance' recolours the result, 'histogram' recolours "
+                                "the styles first (default: the styles' colours)"))
     parser.add_argument("--style-scale", type=_scale, default=None,
-                        help="size of the style images relative to the photo: below 1 gives finer strokes, "
-                             "above 1 broader ones (default: the style loaded at --size)")
+                        help=_("size of the style images relative to the photo: below 1 gives finer strokes, "
+                                "above 1 broader ones (default: the style loaded at --size)"))
     parser.add_argument("--style-weights", metavar="W", type=_weight, nargs="+", default=None,
-                        help="with several styles, how much each counts, one number per STYLE (default: equal)")
-    parser.add_argument("--seed", type=_seed, default=0, help="random seed, for --init noise (default: 0)")
-    parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+                        help=_("with several styles, how much each counts, one number per STYLE (default: equal)"))
+    parser.add_argument("--seed", type=_seed, default=0, help=_("random seed, for --init noise (default: 0)"))
+    parser.add_argument("--force", action="store_true", help=_("overwrite OUT if it exists"))
+    parser.add_argument("--quiet", action="store_true", help=_("print nothing but errors"))
     return parser
+
+
+def _full_stop() -> str:
+    # TRANSLATORS: the full stop that ends the command's one-line messages (a Chinese one: 。)
+    return _(".")
 
 
 def _sentence(message) -> str:
     """One line that ends in a full stop."""
-    text = " ".join(str(message).split()).rstrip(".")
-    return (text or "something went wrong") + "."
+    text = " ".join(str(message).split()).rstrip(".。")
+    return (text or _("something went wrong")) + _full_stop()
 
 
 def _check_style_weights(args) -> None:
     if args.style_weights is None:
         return
     if len(args.style_weights) != len(args.styles):
-        raise _UsageError(f"--style-weights has {len(args.style_weights)} number(s) for {len(args.styles)} "
-                          "style image(s); give exactly one weight per STYLE")
+        raise _UsageError(_("--style-weights has {weights} number(s) for {styles} style image(s); give exactly "
+                            "one weight per STYLE").format(weights=len(args.style_weights), styles=len(args.styles)))
     if sum(args.style_weights) <= 0:
-        raise _UsageError("--style-weights are all 0; give at least one style a positive weight")
+        raise _UsageError(_("--style-weights are all 0; give at least one style a positive weight"))
 
 
 def _check_output(path: Path, force: bool) -> Path:
     """Refuse, before any work, an output that cannot or must not be written."""
     path = path.expanduser()
     if path.is_dir():
-        raise _UsageError(f"'{path}' is a folder; give a file name such as '{path / 'out.png'}'")
+        raise _UsageError(_("'{path}' is a folder; give a file name such as '{example}'").format(
+            path=path, example=path / "out.png"))
     try:
         images.save_format(path)  # the same rule images.save applies
     except CourseError as err:
         raise _UsageError(str(err)) from None
     if not path.parent.is_dir():
-        raise _UsageError(f"the folder '{path.parent}' does not exist; create it first or save somewhere else")
+        raise _UsageError(_("the folder '{folder}' does not exist; create it first or save somewhere "
+                            "else").format(folder=path.parent))
     if path.exists() and not force:
-        raise _UsageError(f"'{path}' already exists; pass --force to overwrite it, or choose another name")
+        raise _UsageError(_("'{path}' already exists; pass --force to overwrite it, or choose another name").format(path=path))
     return path
 
 
@@ -183,8 +210,13 @@ def _load(name: str, size: int, role: str):
     image = data.load_any(name, size=size)
     height, width = image.shape[:2]
     if min(height, width) < MIN_SIDE:
-        raise _UsageError(f"the {role} {name!r} is only {width} x {height} pixels at --size {size}, and VGG19 "
-                          f"needs at least {MIN_SIDE} on each side; use a larger --size")
+        if role == "photo":
+            message = _("the photo {name!r} is only {width} x {height} pixels at --size {size}, and VGG19 needs at "
+                        "least {least} on each side; use a larger --size")
+        else:
+            message = _("the style image {name!r} is only {width} x {height} pixels at --size {size}, and VGG19 "
+                        "needs at least {least} on each side; use a larger --size")
+        raise _UsageError(message.format(name=name, width=width, height=height, size=size, least=MIN_SIDE))
     return image
 
 
@@ -237,8 +269,8 @@ class _Painting:
 
     def save(self) -> None:
         if self.saved_step is None and self.output.exists() and not self.force:  # appeared while we were painting
-            raise _UsageError(f"'{self.output}' appeared while painting; pass --force to overwrite it, or choose "
-                              "another name")
+            raise _UsageError(_("'{output}' appeared while painting; pass --force to overwrite it, or choose "
+                                "another name").format(output=self.output))
         image = self.image
         if image.shape[:2] != self.photo.shape[:2]:  # a coarse stage: at the output's size
             image = images.resize(image, self.photo.shape[:2])
@@ -278,14 +310,45 @@ def _run(args, output: Path, content, styles, began: float) -> None:
         if painting.image is None:
             raise
         painting.save()
-        raise _Interrupted(f"interrupted at step {painting.step} of {painting.total}; saved the picture so far "
-                           f"to {output}") from None
+        raise _Interrupted(_("interrupted at step {step} of {total}; saved the picture so far to "
+                             "{output}").format(step=painting.step, total=painting.total, output=output)) from None
     if not args.quiet:
         height, width = result.image.shape[:2]
-        stages = " then ".join(f"{n} at {size} px" for size, n in zip(sizes, steps)) if len(sizes) > 1 else \
-            f"{steps[0]}"
-        print(f"Saved {output} ({width} x {height} pixels, {args.objective} objective, {stages} {args.optimizer} "
-              f"steps) in {time.perf_counter() - began:.1f} s ({result.seconds:.1f} s painting).")
+        if len(sizes) > 1:
+            said = _("Saved {output} ({width} x {height} pixels, {objective} objective, {coarse_steps} {optimizer} "
+                     "steps at {coarse} px then {fine_steps} at {fine} px) in {seconds:.1f} s ({painting:.1f} s "
+                     "painting).")
+        else:
+            said = _("Saved {output} ({width} x {height} pixels, {objective} objective, {coarse_steps} {optimizer} "
+                     "steps) in {seconds:.1f} s ({painting:.1f} s painting).")
+        print(said.format(output=output, width=width, height=height, objective=args.objective,
+                          optimizer=args.optimizer, coarse_steps=steps[0], coarse=sizes[0],
+                          fine_steps=steps[-1], fine=sizes[-1], seconds=time.perf_counter() - began,
+                          painting=result.seconds))
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it now (gettext's usual ``N_``)."""
+    return message
+
+
+#: argparse's own words a learner meets in --help and in a refused command line, for the catalogue.
+ARGPARSE_WORDS = (N_("usage: "), N_("positional arguments"), N_("options"),
+                  N_("argument %(argument_name)s: %(message)s"), N_("the following arguments are required: %s"),
+                  N_("unrecognized arguments: %s"), N_("expected one argument"), N_("expected at least one argument"),
+                  N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+                  N_("ambiguous option: %(option)s could match %(matches)s"))
+
+
+@contextlib.contextmanager
+def _argparse_speaks_the_course_language():
+    """argparse translates its words with gettext; for this command, with the course's catalogue."""
+    saved = argparse._
+    argparse._ = _
+    try:
+        yield
+    finally:
+        argparse._ = saved
 
 
 class _Interrupted(Exception):
@@ -297,23 +360,24 @@ def main(argv=None) -> int:
     began = time.perf_counter()
     try:
         try:
-            args = build_parser().parse_args(argv)
+            with _argparse_speaks_the_course_language():
+                args = build_parser().parse_args(argv)
         except SystemExit as done:  # --help
             return done.code if isinstance(done.code, int) else EXIT_OK
         output, content, styles = _prepare(args)
         _run(args, output, content, styles, began)
     except _UsageError as err:
-        print(f"error: {_sentence(err)}", file=sys.stderr)
+        print(_("error: {message}").format(message=_sentence(err)), file=sys.stderr)
         return EXIT_USAGE
     except (CourseError, ValueError) as err:  # e.g. no VGG19 weights, or a file that cannot be written
         code = EXIT_USAGE if isinstance(err, ValueError) else EXIT_FAILED
-        print(f"error: {_sentence(err)}", file=sys.stderr)
+        print(_("error: {message}").format(message=_sentence(err)), file=sys.stderr)
         return code
     except _Interrupted as done:
         print(_sentence(done), file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
-        print("error: interrupted before the first step; nothing was saved.", file=sys.stderr)
+        print(_("error: interrupted before the first step; nothing was saved."), file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_OK
 

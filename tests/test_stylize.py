@@ -224,3 +224,22 @@ def test_a_real_process(tmp_path):
     assert "Saved" in done.stdout and "Traceback" not in done.stderr
     with Image.open(target) as im:
         assert (im.format, im.size) == ("PNG", (32, 21))
+
+
+def test_the_command_answers_in_chinese_when_asked(capsys, monkeypatch, tmp_path):
+    """COURSE_LANG=zh_CN: --help (argparse's own words too) and a refusal are Chinese; English stays the default."""
+    monkeypatch.setenv("COURSE_LANG", "zh_CN")
+    code, out, err = run(["--help"], capsys)
+    assert code == 0
+    assert out.startswith("用法：") and "选项" in out and "位置参数" in out, out[:300]
+    assert "显示本帮助信息并退出" in out and "照片：一个图像文件" in out and "usage:" not in out
+    code, out, err = run(["chelsea", "swirl", "-o", str(tmp_path / "missing" / "out.png")], capsys)
+    assert code == stylize.EXIT_USAGE
+    assert err.startswith("错误：文件夹") and err.strip().endswith("。") and err.count("\n") == 1, err
+    code, out, err = run(["chelsea"], capsys)
+    assert code == stylize.EXIT_USAGE and "缺少以下必需的参数" in err and "--help" in err, err
+    monkeypatch.delenv("COURSE_LANG")
+    code, out, err = run(["--help"], capsys)
+    assert out.startswith("usage:") and "show this help message and exit" in out
+    import argparse
+    assert argparse._("usage: ") == "usage: ", "argparse's own words are English again after the command"

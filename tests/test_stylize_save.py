@@ -45,7 +45,7 @@ def test_save_every_writes_the_picture_so_far(tmp_path, capsys, saves, vgg):
     assert saves == [((43, 64, 3), "cat.png")] * 3
     assert images.load(target).shape == (43, 64, 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cat.png"]  # no temporary files left
-    assert "painterly objective, 4 at 32 px then 2 at 64 px lbfgs steps" in out
+    assert "painterly objective, 4 lbfgs steps at 32 px then 2 at 64 px" in out
 
 
 def test_without_save_every_only_the_final_picture_is_written(tmp_path, capsys, saves, vgg):
