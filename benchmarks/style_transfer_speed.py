@@ -125,10 +125,11 @@ def loss_at(trace: np.ndarray, seconds: float) -> float:
 # ----------------------------------------------------------------------------- levers
 def parse_lever(text: str) -> dict:
     """A lever's settings from its name: ``default`` or tokens joined by ``+``:
-    ``f32`` / ``bf16`` (the convolutions' precision), ``clip`` / ``bounds`` (how pixels stay in [0, 1]),
+    ``f32`` / ``bf16`` (the convolutions' precision), ``course`` / ``scipy`` (whose L-BFGS),
+    ``clip`` / ``bounds`` (how scipy's keeps the pixels in [0, 1]; implies ``scipy``),
     ``mN`` (L-BFGS's history), ``finishF`` (the share of steps after which bfloat16 hands over to
     float32), ``c2fN`` (N steps at half the size first)."""
-    settings = {"precision": None, "bounds": transfer.LBFGS_BOUNDS, "history": transfer.LBFGS_HISTORY,
+    settings = {"precision": None, "solver": transfer.LBFGS_SOLVER, "bounds": transfer.LBFGS_BOUNDS, "history": transfer.LBFGS_HISTORY,
                 "finish": transfer.FLOAT32_FINISH, "coarse": 0}
     if text == "default":
         return settings
@@ -136,7 +137,9 @@ def parse_lever(text: str) -> dict:
         if token in ("f32", "bf16"):
             settings["precision"] = {"f32": "float32", "bf16": "bfloat16"}[token]
         elif token in ("clip", "bounds"):
-            settings["bounds"] = token
+            settings["bounds"], settings["solver"] = token, "scipy"
+        elif token in ("scipy", "course"):
+            settings["solver"] = token
         elif token.startswith("m") and token[1:].isdigit():
             settings["history"] = int(token[1:])
         elif token.startswith("finish"):
@@ -151,13 +154,15 @@ def parse_lever(text: str) -> dict:
 
 @contextlib.contextmanager
 def lever_settings(settings: dict):
-    saved = transfer.LBFGS_BOUNDS, transfer.LBFGS_HISTORY, transfer.FLOAT32_FINISH
-    transfer.LBFGS_BOUNDS, transfer.LBFGS_HISTORY, transfer.FLOAT32_FINISH = (
-        settings["bounds"], settings["history"], settings["finish"])
+    names = ("LBFGS_SOLVER", "LBFGS_BOUNDS", "LBFGS_HISTORY", "FLOAT32_FINISH")
+    saved = [getattr(transfer, name) for name in names]
+    for name, key in zip(names, ("solver", "bounds", "history", "finish")):
+        setattr(transfer, name, settings[key])
     try:
         yield
     finally:
-        transfer.LBFGS_BOUNDS, transfer.LBFGS_HISTORY, transfer.FLOAT32_FINISH = saved
+        for name, value in zip(names, saved):
+            setattr(transfer, name, value)
 
 
 # ----------------------------------------------------------------------------- the course
@@ -343,7 +348,8 @@ def report(args, rows: list, levers: list, speed, loads: list) -> str:
 
 def default_description() -> str:
     return (f"convolutions in {precision.compute_dtype()} on this machine, pixels kept in [0, 1] by "
-            f"'{transfer.LBFGS_BOUNDS}', history {transfer.LBFGS_HISTORY}")
+            f"{'projection' if transfer.LBFGS_SOLVER == 'course' else repr(transfer.LBFGS_BOUNDS)}, "
+            f"{transfer.LBFGS_SOLVER}'s L-BFGS with history {transfer.LBFGS_HISTORY}")
 
 
 def load1() -> float:
@@ -364,6 +370,8 @@ def main(argv=None) -> int:
                         help="the course's settings to race, separated by commas (default: the course's defaults); "
                              "see parse_lever")
     parser.add_argument("--no-throughput", action="store_true", help="skip the one-evaluation measurement")
+    parser.add_argument("--baselines", default=None,
+                        help="a .npz file to keep the tutorial's runs in and reuse them from (for screening levers)")
     parser.add_argument("--write", action="store_true", help="write the results into benchmarks/README.md")
     args = parser.parse_args(argv)
     levers = args.lever.split(",")
@@ -377,8 +385,18 @@ def main(argv=None) -> int:
         content, style = data.load_any(photo_name, args.size), data.load_any(style_name, args.size)
         recipe = TutorialRecipe(vgg, content, style)
         course_start = float(course_objective(vgg, content, style, "float32").value_and_grad(content[None])[0])
-        print(f"{pair}: tutorial, {args.steps} steps at {args.size} px ...", flush=True)
-        base = run_baseline(recipe, content, args.steps)
+        key = f"{pair}|{args.size}|{args.steps}"
+        stored = dict(np.load(args.baselines, allow_pickle=True)) if args.baselines and os.path.exists(
+            args.baselines) else {}
+        if key in stored:
+            base = stored[key].item()
+            print(f"{pair}: the tutorial's run from {args.baselines}", flush=True)
+        else:
+            print(f"{pair}: tutorial, {args.steps} steps at {args.size} px ...", flush=True)
+            base = run_baseline(recipe, content, args.steps)
+            if args.baselines:
+                stored[key] = np.array(base, dtype=object)
+                np.savez(args.baselines, **stored)
         if not np.isclose(base["start_loss"], course_start, rtol=1e-4):
             raise SystemExit(f"the two objectives differ on the photo ({base['start_loss']:.6g} vs "
                              f"{course_start:.6g}); the comparison would be meaningless")
