@@ -580,6 +580,7 @@ def _run_lbfgs(objective, start, steps, record):
     if LBFGS_SOLVER == "scipy":
         return _run_scipy_lbfgs(objective, start, steps, record)
     shape = start.shape
+    has_dtype = hasattr(objective, "dtype")
     dtype = getattr(objective, "dtype", "float32")
     last = {}
     counter = {"step": 0}
@@ -587,10 +588,10 @@ def _run_lbfgs(objective, start, steps, record):
     def run(x0, dtype, budget):
         def fun(x):
             batch = x.reshape(shape)
-            if dtype == "float32":
-                total, parts, grad = objective.value_and_grad(batch)
-            else:
+            if has_dtype:  # the course's Objective: say which precision, float32 included
                 total, parts, grad = objective.value_and_grad(batch, dtype=dtype)
+            else:  # any objective with value_and_grad(batch)
+                total, parts, grad = objective.value_and_grad(batch)
             last["parts"] = parts
             return float(total), np.asarray(grad, dtype=np.float32).ravel()
 
@@ -631,6 +632,7 @@ def _run_scipy_lbfgs(objective, start, steps, record):
 
     shape = start.shape
     bounded = LBFGS_BOUNDS == "bounds"
+    has_dtype = hasattr(objective, "dtype")
     dtype = getattr(objective, "dtype", "float32")
     last = {}
     counter = {"step": 0}
@@ -640,10 +642,10 @@ def _run_scipy_lbfgs(objective, start, steps, record):
             batch = x.reshape(shape).astype(np.float32)
             if not bounded:
                 batch = np.clip(batch, 0.0, 1.0)
-            if dtype == "float32":
-                total, parts, grad = objective.value_and_grad(batch)
-            else:
+            if has_dtype:  # the course's Objective: say which precision, float32 included
                 total, parts, grad = objective.value_and_grad(batch, dtype=dtype)
+            else:  # any objective with value_and_grad(batch)
+                total, parts, grad = objective.value_and_grad(batch)
             last["parts"] = parts
             return float(total), np.asarray(grad, dtype=np.float64).ravel()
 
