@@ -13,14 +13,28 @@ import style_transfer_speed as speed  # noqa: E402
 pytestmark = pytest.mark.slow
 
 
-def test_style_transfer_benchmark_runs_both_methods_on_one_objective(capsys, vgg):
-    assert speed.main(["--size", "32", "--steps", "4"]) == 0
+def test_style_transfer_benchmark_races_levers_over_pairs_on_one_objective(capsys, vgg):
+    # main() stops with SystemExit if the tutorial's and the course's losses differ on the photo
+    assert speed.main(["--size", "32", "--steps", "4", "--pairs", "chelsea:swirl,coffee:mosaic",
+                       "--lever", "f32+scipy,bf16"]) == 0
     out = capsys.readouterr().out
-    row = next(line for line in out.splitlines() if line.startswith("| same objective"))
-    tutorial, course = (float(part.split()[0]) for part in row.split("start loss ")[1].split(" vs "))
-    assert tutorial == pytest.approx(course, rel=1e-4)
-    for label in ("baseline: tutorial Adam", "course: L-BFGS", "speed-up", "GFLOP/s"):
-        assert label in out
+    for lever in ("f32+scipy", "bf16"):
+        assert f"**Course: `{lever}`**" in out
+    assert out.count("| chelsea + swirl |") == 2 and out.count("| coffee + mosaic |") == 2
+    assert out.count("| **median** |") == 2
+    assert "| float32 |" in out and "| bfloat16 |" in out and "GFLOP/s" in out
+
+
+def test_style_transfer_benchmark_reads_pairs_and_levers():
+    assert speed.split_pair("chelsea:swirl") == ("chelsea", "swirl")
+    assert speed.split_pair("https://a.org:8000/p.jpg:/tmp/s.png") == ("https://a.org:8000/p.jpg", "/tmp/s.png")
+    assert speed.split_pair("/tmp/p.jpg:https://a.org/s.jpg") == ("/tmp/p.jpg", "https://a.org/s.jpg")
+    settings = speed.parse_lever("bf16+bounds+m5")
+    assert settings["precision"] == "bfloat16" and settings["solver"] == "scipy" and settings["bounds"] == "bounds"
+    assert settings["history"] == 5
+    assert len(speed.default_pairs()) >= 4
+    with pytest.raises(SystemExit, match="unknown lever"):
+        speed.parse_lever("fp8")
 
 
 def test_vgg19_flops_are_counted_from_the_layer_shapes(vgg):
