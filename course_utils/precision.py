@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from .errors import SettingError
+from .i18n import _
 
 #: The environment variable that overrides the detection.
 VARIABLE = "COURSE_PRECISION"
@@ -37,7 +38,7 @@ def cpu_flags(cpuinfo: str | None = None) -> set[str]:
             return set()
     flags = set()
     for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
+        key, _unused, value = line.partition(":")
         if key.strip().lower() in ("flags", "features"):  # x86 says flags, ARM says Features
             flags.update(value.split())
     return flags
@@ -86,7 +87,8 @@ def setting(value: str | None = None) -> str:
     else:
         where = f"precision={value!r}"
     if value not in CHOICES:
-        raise SettingError(f"{where} is not a precision; use one of {', '.join(CHOICES)}, like {VARIABLE}=float32.")
+        raise SettingError(_("{where} is not a precision; use one of {choices}, like {variable}=float32.").format(
+            where=where, choices=", ".join(CHOICES), variable=VARIABLE))
     return value
 
 

@@ -28,6 +28,7 @@ from . import images, losses, memory, models, post, validate
 from . import precision as precision_module
 from ._tf import keras, tf
 from .errors import SettingError
+from .i18n import _
 
 OPTIMIZERS = ("lbfgs", "adam", "gd")
 #: Adam's learning rate when none is given: the TensorFlow tutorial's.
@@ -62,7 +63,7 @@ def _style_list(style) -> list:
     """One style image, or a list/tuple of them, as a list (an empty list is an error)."""
     styles = list(style) if isinstance(style, (list, tuple)) else [style]
     if not styles:
-        raise SettingError("style is an empty list; give one style image or a list of several, like [swirl, mosaic].")
+        raise SettingError(_("style is an empty list; give one style image or a list of several, like [swirl, mosaic]."))
     return styles
 
 
@@ -90,19 +91,19 @@ class Objective:
                  style_layer_weights=None, style_weights=None, base: keras.Model | None = None,
                  precision: str | None = None):
         if content is None and style is None:
-            raise SettingError("give a content image, a style image or both, like Objective(photo, painting).")
+            raise SettingError(_("give a content image, a style image or both, like Objective(photo, painting)."))
         styles = _style_list(style) if style is not None else []
         if style is None and style_weights is not None:
-            raise SettingError("style_weights was given without a style image; pass style= as well, or drop it.")
+            raise SettingError(_("style_weights was given without a style image; pass style= as well, or drop it."))
         self.style_weights = validate.style_weights(style_weights, len(styles)) if styles else None
         self.content_layers = tuple(content_layers) if content is not None else ()
         self.style_layers = tuple(style_layers) if style is not None else ()
         if content is not None and not self.content_layers:
-            raise SettingError("content_layers is empty; name at least one VGG19 layer, like "
-                               "content_layers=('block4_conv2',).")
+            raise SettingError(_("content_layers is empty; name at least one VGG19 layer, like "
+                                  "content_layers=('block4_conv2',)."))
         if style is not None and not self.style_layers:
-            raise SettingError("style_layers is empty; name at least one VGG19 layer, like "
-                               "style_layers=('block1_conv1',).")
+            raise SettingError(_("style_layers is empty; name at least one VGG19 layer, like "
+                                  "style_layers=('block1_conv1',)."))
         self.weights = {"content": validate.weight(content_weight, "content_weight", "content_weight=1e4"),
                         "style": validate.weight(style_weight, "style_weight", "style_weight=1e-2"),
                         "tv": validate.weight(tv_weight, "tv_weight", "tv_weight=30")}
@@ -131,16 +132,16 @@ class Objective:
             return None  # the same weight for every layer, as in the TensorFlow tutorial
         if isinstance(given, str):
             if given != "balanced":
-                raise SettingError("style_layer_weights must be None, 'balanced' or a dict layer -> weight, got "
-                                   f"{given!r}.")
+                raise SettingError(_("style_layer_weights must be None, 'balanced' or a dict layer -> weight, got "
+                                      "{given!r}.").format(given=given))
             return losses.balanced_layer_weights(self.style_grams)
         if not isinstance(given, dict):
-            raise SettingError(f"style_layer_weights must be None, 'balanced' or a dict layer -> weight, "
-                               f"got a {type(given).__name__}.")
+            raise SettingError(_("style_layer_weights must be None, 'balanced' or a dict layer -> weight, "
+                                  "got a {kind}.").format(kind=type(given).__name__))
         missing = [name for name in self.style_layers if name not in given]
         if missing:
-            raise SettingError(f"style_layer_weights has no weight for layer {missing[0]!r}; give one number >= 0 "
-                               "for every style layer.")
+            raise SettingError(_("style_layer_weights has no weight for layer {layer!r}; give one number >= 0 "
+                                  "for every style layer.").format(layer=missing[0]))
         return {name: validate.weight(given[name], f"style_layer_weights[{name!r}]", "0.2") for name in self.style_layers}
 
     def parts(self, batch, content_targets: dict | None = None) -> dict:
@@ -235,8 +236,8 @@ def _check_run(optimizer, steps, learning_rate=None) -> None:
     validate.positive_int(steps, "steps", "steps=100")
     if learning_rate is not None:
         if optimizer == "lbfgs":
-            raise SettingError("L-BFGS chooses its own step sizes; give learning_rate only with optimizer='adam' or "
-                               "'gd'.")
+            raise SettingError(_("L-BFGS chooses its own step sizes; give learning_rate only with optimizer='adam' or "
+                                  "'gd'."))
         validate.number(learning_rate, "learning_rate", "learning_rate=0.02", above=0)
 
 
@@ -244,8 +245,8 @@ def _check_scale(style_scale) -> None:
     if style_scale is None:
         return
     if not validate.is_number(style_scale) or not 0.05 <= style_scale <= 8:
-        raise SettingError(f"style_scale must be a number from 0.05 to 8 (1 = the style image as large as the "
-                           f"photo), like style_scale=0.5; got {style_scale!r}.")
+        raise SettingError(_("style_scale must be a number from 0.05 to 8 (1 = the style image as large as the "
+                              "photo), like style_scale=0.5; got {style_scale!r}.").format(style_scale=style_scale))
 
 
 def scale_style(style, content, style_scale: float):
@@ -280,8 +281,8 @@ def initial_image(content, style, init: str = "content", seed: int = 0) -> np.nd
 def _check_memory(content: np.ndarray, styles: list, style_scale) -> None:
     """Refuse a photo (or a style image) too large for the memory free, in one sentence."""
     height, width = content.shape[:2]
-    memory.check("transfer", height, width, subject=f"A {width} x {height} photo",
-                 fix="load the photo with size={0} or less, like images.load(photo, size={0})")
+    memory.check("transfer", height, width, subject=_("A {width} x {height} photo").format(width=width, height=height),
+                 fix=_("load the photo with size={0} or less, like images.load(photo, size={0})"))
     for style in styles:
         shape = style.shape[:2]
         if style_scale is not None:
@@ -289,9 +290,10 @@ def _check_memory(content: np.ndarray, styles: list, style_scale) -> None:
 
         def smaller(side, longest=max(shape)):
             if style_scale is None:
-                return f"load the style image with size={side} or less"
-            return f"use style_scale={math.floor(100 * style_scale * side / longest) / 100:g} or less"
-        memory.check("features", *shape, subject=f"A {shape[1]} x {shape[0]} style image", fix=smaller)
+                return _("load the style image with size={side} or less").format(side=side)
+            return _("use style_scale={scale:g} or less").format(scale=math.floor(100 * style_scale * side / longest) / 100)
+        memory.check("features", *shape, subject=_("A {width} x {height} style image").format(width=shape[1], height=shape[0]),
+                     fix=smaller)
 
 
 def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init: str = "content",
@@ -344,12 +346,13 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
     _check_run(optimizer, steps, learning_rate)  # before the (slow) objective is built
     _check_scale(style_scale)
     if preserve_colors is not None and preserve_colors not in PRESERVE_COLORS:
-        raise SettingError(f"preserve_colors must be None or one of {PRESERVE_COLORS}, like "
-                           f"preserve_colors='luminance'; got {preserve_colors!r}.")
+        raise SettingError(_("preserve_colors must be None or one of {choices}, like "
+                              "preserve_colors='luminance'; got {preserve_colors!r}.").format(
+            choices=PRESERVE_COLORS, preserve_colors=preserve_colors))
     named = objective_name(objective)
     if preserve_colors == "histogram" and named is None:
-        raise SettingError("preserve_colors='histogram' recolours the style images, which a prepared objective "
-                           "already holds; build the Objective from post.match_histograms(style, content) instead.")
+        raise SettingError(_("preserve_colors='histogram' recolours the style images, which a prepared objective "
+                              "already holds; build the Objective from post.match_histograms(style, content) instead."))
     content = images.load(content)  # decode files once, not per use
     styles = [images.load(s) for s in _style_list(style)]
     _check_memory(content, styles, style_scale)  # before the objective and the loop take their memory
@@ -363,11 +366,12 @@ def stylize(content, style, *, steps: int = 100, optimizer: str = "lbfgs", init:
     if start is None:
         start = initial_image(content, styles, init, seed)
     elif np.shape(start) != content.shape:
-        raise SettingError(f"start has shape {np.shape(start)} but the photo has {content.shape}; "
-                           "resize it to the photo's size first.")
+        raise SettingError(_("start has shape {given} but the photo has {shape}; "
+                              "resize it to the photo's size first.").format(
+            given=np.shape(start), shape=content.shape))
     result = optimize(objective, start, steps=steps, optimizer=optimizer, learning_rate=learning_rate,
                       progress=progress, callback=callback, callback_every=callback_every,
-                      desc=f"style transfer ({optimizer})")
+                      desc=_("style transfer ({optimizer})").format(optimizer=optimizer))
     if preserve_colors == "luminance":
         result.image = post.luminance_transfer(result.image, content)
     return result
@@ -397,24 +401,27 @@ def coarse_to_fine(content, style, *, sizes=(128, 256), steps=100, init: str = "
     sizes = tuple(sizes) if isinstance(sizes, (list, tuple)) else (sizes,)
     if not sizes or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 16 for v in sizes) \
             or list(sizes) != sorted(set(sizes)):
-        raise SettingError(f"sizes must be increasing whole numbers of pixels >= 16, like sizes=(128, 256); "
-                           f"got {sizes!r}.")
+        raise SettingError(_("sizes must be increasing whole numbers of pixels >= 16, like sizes=(128, 256); "
+                              "got {sizes!r}.").format(sizes=sizes))
     per_stage = list(steps) if isinstance(steps, (list, tuple)) else [steps] * len(sizes)
     if len(per_stage) != len(sizes):
-        raise SettingError(f"steps has {len(per_stage)} numbers for {len(sizes)} sizes; give one per size, or one "
-                           "number for all.")
+        raise SettingError(_("steps has {counts} numbers for {sizes} sizes; give one per size, or one "
+                              "number for all.").format(
+            counts=len(per_stage), sizes=len(sizes)))
     for n in per_stage:
         _check_run(options.get("optimizer", "lbfgs"), n, options.get("learning_rate"))
     if not isinstance(options.get("objective"), (str, type(None))) or "start" in options:
-        raise SettingError("coarse_to_fine builds an objective and a start for every stage; "
-                           "do not pass a prepared objective= or start= (a name, like objective='painterly', "
-                           "is fine).")
+        raise SettingError(_("coarse_to_fine builds an objective and a start for every stage; "
+                              "do not pass a prepared objective= or start= (a name, like objective='painterly', "
+                              "is fine)."))
     objective_name(options.get("objective"))  # a misspelt name: before the first stage
     content = images.load(content)
     styles = [images.load(s) for s in _style_list(style)]
     last_h, last_w = images.target_shape(*content.shape[:2], sizes[-1])
-    memory.check("transfer", last_h, last_w, subject=f"The last of sizes, {sizes[-1]} ({last_w} x {last_h} pixels),",
-                 fix="make the last of sizes {} or less")  # before the first stage, not after it
+    memory.check("transfer", last_h, last_w,
+                 subject=_("The last of sizes, {size} ({width} x {height} pixels),").format(
+                     size=sizes[-1], width=last_w, height=last_h),
+                 fix=_("make the last of sizes {} or less"))  # before the first stage, not after it
     longest = max(content.shape[:2])
     combined = Result(np.zeros(0), {}, 0.0, options.get("optimizer", "lbfgs"))
     start, done = None, 0
@@ -459,11 +466,11 @@ def optimize(objective, start, *, steps: int = 100, optimizer: str = "lbfgs", le
     _check_run(optimizer, steps, learning_rate)
     start = np.asarray(start, dtype=np.float32)
     if start.ndim != 3 or start.shape[-1] != 3:
-        raise SettingError(f"start must be an image of shape (H, W, 3), got shape {start.shape}; pass the starting "
-                           "pixels, like images.load(photo).")
+        raise SettingError(_("start must be an image of shape (H, W, 3), got shape {shape}; pass the starting "
+                              "pixels, like images.load(photo).").format(shape=start.shape))
     height, width = start.shape[:2]  # reconstructions and texture synthesis come here without stylize's check
-    memory.check("transfer", height, width, subject=f"A {width} x {height} picture",
-                 fix="make it with size={} or less")
+    memory.check("transfer", height, width, subject=_("A {width} x {height} picture").format(width=width, height=height),
+                 fix=_("make it with size={} or less"))
     start = start[np.newaxis]
     history = {"total": []}
     times = []
@@ -554,7 +561,7 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
             direction *= first_step / max(float(np.sqrt(np.mean(direction * direction))), 1e-30)
             slope = float(grad @ direction)
         t, found = 1.0, False
-        for _ in range(max_tries):
+        for _unused in range(max_tries):
             trial = np.clip(x + t * direction, lower, upper)
             new_value, new_grad = fun(trial)
             moved = trial - x
@@ -609,7 +616,7 @@ def _run_lbfgs(objective, start, steps, record):
             if counter["step"] >= budget:
                 raise StopIteration
 
-        x, _, reason = lbfgs(fun, x0, budget - counter["step"], history=LBFGS_HISTORY, callback=after_step)
+        x, _unused, reason = lbfgs(fun, x0, budget - counter["step"], history=LBFGS_HISTORY, callback=after_step)
         return x
 
     x = start.ravel()
@@ -692,10 +699,11 @@ def time_to_reach(losses, seconds, target) -> float | None:
     """
     losses, seconds = np.asarray(losses, dtype=np.float64), np.asarray(seconds, dtype=np.float64)
     if losses.ndim != 1 or losses.shape != seconds.shape:
-        raise SettingError(f"losses and seconds must be two lists of the same length, one value per step; "
-                           f"got shapes {losses.shape} and {seconds.shape}.")
+        raise SettingError(_("losses and seconds must be two lists of the same length, one value per step; "
+                              "got shapes {shape} and {shape2}.").format(shape=losses.shape, shape2=seconds.shape))
     if not validate.is_number(target):
-        raise SettingError(f"target must be a finite number, the loss to reach; got {target!r}.")
+        raise SettingError(_("target must be a finite number, the loss to reach; got {target!r}.").format(
+            target=target))
     reached = np.flatnonzero(losses <= float(target))
     return float(seconds[reached[0]]) if reached.size else None
 
