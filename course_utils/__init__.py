@@ -23,6 +23,7 @@ Everywhere (set-up, pictures, checks of settings):
 - ``art``           the course's procedural style images
 - ``memory``        the memory a picture's work needs, so that a size too large is refused
 - ``plotting``      figure style, labelled image grids, loss curves
+- ``fonts``         the Chinese font for figures (from mplfonts), when the course speaks Chinese
 - ``grids``         batches of pictures as one picture (``tile``, ``patchwork``) and animated GIFs
 - ``widgets``       figures with sliders and menus, drawn as plain outputs too; live previews
 - ``colab``         the notebooks' set-up in Google Colab: this package only, Colab's own stack kept
@@ -44,7 +45,8 @@ Neural style transfer by optimisation (notebooks 02-04):
 
 - ``losses``        Gram matrix, content, style (Gatys' and other normalisations) and total-variation losses
 - ``listing``       the source article's style-transfer listing, defects kept, and corrected; a scope-aware linter
-- ``transfer``      the optimisation loop (L-BFGS, Adam, gradient descent; coarse-to-fine)
+- ``transfer``      the objectives (tutorial, painterly) and the optimisation loop (L-BFGS, Adam, gradient descent; coarse-to-fine)
+- ``precision``     bfloat16 where the machine has it natively, float32 elsewhere (``COURSE_PRECISION``)
 - ``reconstruct``   content reconstructions and textures from noise (the same loop)
 - ``post``          colour preservation, histogram matching, colour correction, detail enhancement
 - ``stylize``       the command line: ``python -m course_utils.stylize photo.jpg swirl -o out.png``
