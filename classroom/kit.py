@@ -248,9 +248,26 @@ def _pip_environment() -> dict:
     return env
 
 
+#: Pure-Python dependencies published only as source archives (fontmeta, which mplfonts needs, has a wheel
+#: only of an old release; jieba, the Chinese book's search, has none). The kit builds a universal wheel of each here once (``pip wheel``), so that
+#: ``--only-binary=:all:`` finds it in the kit for every platform and learners never build anything.
+PURE_SOURCE_ONLY = ("fontmeta>=1.6.1", "jieba>=0.42")
+
+
+def build_pure_wheels(folder: Path, log) -> None:
+    """Build (once) the universal wheels of :data:`PURE_SOURCE_ONLY` into ``folder``."""
+    command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+               "-w", str(folder), "--find-links", str(folder), *PURE_SOURCE_ONLY]
+    done = subprocess.run(command, capture_output=True, text=True, env=_pip_environment())
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.strip().splitlines() if line.strip()] or ["no output"]
+        raise KitError(f"pip could not build the wheels of {', '.join(PURE_SOURCE_ONLY)}: {lines[-1].strip()[:300]}")
+    log(f"  pure-Python wheels built from source: {', '.join(PURE_SOURCE_ONLY)}")
+
+
 def _pip_download(folder: Path, wanted: list[str], target: tuple[str, str] | None, log) -> None:
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-               "--only-binary=:all:", "-d", str(folder)]
+               "--only-binary=:all:", "--find-links", str(folder), "-d", str(folder)]
     if target is not None:
         name, version = target
         for tag in PLATFORMS[name]["tags"]:
@@ -268,6 +285,7 @@ def _pip_download(folder: Path, wanted: list[str], target: tuple[str, str] | Non
 def download_wheels(folder: Path, targets: list[tuple[str, str]], wanted: list[str], log=print) -> dict:
     """Download every wheel ``targets`` need into ``folder``; return, per target, the rounds it took."""
     folder.mkdir(parents=True, exist_ok=True)
+    build_pure_wheels(folder, log)
     this = here() if _here_known() else None
     rounds = {}
     for target in targets:

@@ -35,7 +35,8 @@ def test_the_painterly_terms_are_relative_errors(pair, vgg):
                                              tv_weight=5.0, base=vgg)
     rng = np.random.default_rng(1)
     image = np.clip(photo + rng.normal(0, 0.1, photo.shape), 0, 1).astype(np.float32)
-    total, parts, _ = objective.value_and_grad(image[None])
+    # float32, as the reference below: the default precision is bfloat16 on CPUs that have it natively
+    total, parts, _ = objective.value_and_grad(image[None], dtype="float32")
     weighted = {k: objective.weights[k] * float(parts[k]) for k in parts}
     extractor = models.feature_extractor(("block4_conv2",) + models.STYLE_LAYERS, vgg)
     mine, theirs, target = extractor(image[None]), extractor(painting[None]), extractor(photo[None])
