@@ -199,12 +199,12 @@ def chapter_title(nb, fallback: str) -> str:
 
 def localise_badges(nb) -> None:
     """Point the Colab badge images at the book's own copy, so that pages load nothing from outside,
-    and the notebooks' figures from the repository (``../book/_static/``) at the book's ``_static/``."""
+    and the notebooks' figures from the repository (``../book/_static/``, ``../../book/_static/`` from notebooks/zh_CN) at the book's ``_static/``."""
     for cell in nb.cells:
         if cell.cell_type == "markdown" and COLAB_BADGE_URL in cell.source:
             cell.source = cell.source.replace(COLAB_BADGE_URL, LOCAL_BADGE)
-        if cell.cell_type == "markdown" and "](../book/_static/" in cell.source:
-            cell.source = cell.source.replace("](../book/_static/", "](_static/")
+        if cell.cell_type == "markdown" and "book/_static/" in cell.source:  # ../ (English), ../../ (zh_CN)
+            cell.source = re.sub(r"\]\((?:\.\./)+book/_static/", "](_static/", cell.source)
 
 
 # ----------------------------------------------------------------------------- executing
