@@ -6,8 +6,6 @@ unchanged. A trainer's resume and stop lines, and the tables the subpackages pri
 switch too. Every translation keeps exactly the placeholders of its English.
 """
 
-import contextlib
-import os
 import re
 import string
 
@@ -15,28 +13,11 @@ import numpy as np
 import pytest
 from babel.messages.pofile import read_po
 
+from conftest import CJK, in_language
 from course_utils import data, i18n
 from course_utils.errors import SettingError
 
 PARTS = ("gan", "diffusion", "fast", "cnn")
-#: A character of the CJK Unified Ideographs block: the mark of a message that speaks Chinese.
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@contextlib.contextmanager
-def in_language(language: str):
-    """Run the block with ``COURSE_LANG=language`` (what ``config.language()`` reads), restored after."""
-    before = os.environ.get(i18n.LANGUAGE_VARIABLE)
-    os.environ[i18n.LANGUAGE_VARIABLE] = language
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(i18n.LANGUAGE_VARIABLE, None)
-        else:
-            os.environ[i18n.LANGUAGE_VARIABLE] = before
-
-
 @pytest.fixture(autouse=True)
 def english_by_default(monkeypatch):
     """Each test starts in English, whatever the shell exported."""
