@@ -590,12 +590,19 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
     return x, value, "steps"
 
 
+def _evaluate(objective, batch, dtype):
+    """(total, parts, gradient): the course's Objective in ``dtype`` (float32 included), any other
+    objective with ``value_and_grad(batch)`` as it is."""
+    if hasattr(objective, "dtype"):
+        return objective.value_and_grad(batch, dtype=dtype)
+    return objective.value_and_grad(batch)
+
+
 def _run_lbfgs(objective, start, steps, record):
     """L-BFGS on the pixels: the course's (:func:`lbfgs`) or scipy's, as :data:`LBFGS_SOLVER` says."""
     if LBFGS_SOLVER == "scipy":
         return _run_scipy_lbfgs(objective, start, steps, record)
     shape = start.shape
-    has_dtype = hasattr(objective, "dtype")
     dtype = getattr(objective, "dtype", "float32")
     last = {}
     counter = {"step": 0}
@@ -603,10 +610,7 @@ def _run_lbfgs(objective, start, steps, record):
     def run(x0, dtype, budget):
         def fun(x):
             batch = x.reshape(shape)
-            if has_dtype:  # the course's Objective: say which precision, float32 included
-                total, parts, grad = objective.value_and_grad(batch, dtype=dtype)
-            else:  # any objective with value_and_grad(batch)
-                total, parts, grad = objective.value_and_grad(batch)
+            total, parts, grad = _evaluate(objective, batch, dtype)
             last["parts"] = parts
             return float(total), np.asarray(grad, dtype=np.float32).ravel()
 
@@ -647,7 +651,6 @@ def _run_scipy_lbfgs(objective, start, steps, record):
 
     shape = start.shape
     bounded = LBFGS_BOUNDS == "bounds"
-    has_dtype = hasattr(objective, "dtype")
     dtype = getattr(objective, "dtype", "float32")
     last = {}
     counter = {"step": 0}
@@ -657,10 +660,7 @@ def _run_scipy_lbfgs(objective, start, steps, record):
             batch = x.reshape(shape).astype(np.float32)
             if not bounded:
                 batch = np.clip(batch, 0.0, 1.0)
-            if has_dtype:  # the course's Objective: say which precision, float32 included
-                total, parts, grad = objective.value_and_grad(batch, dtype=dtype)
-            else:  # any objective with value_and_grad(batch)
-                total, parts, grad = objective.value_and_grad(batch)
+            total, parts, grad = _evaluate(objective, batch, dtype)
             last["parts"] = parts
             return float(total), np.asarray(grad, dtype=np.float64).ravel()
 

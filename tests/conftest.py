@@ -23,6 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # exported in the shell must not turn the English expectations into failures.
 os.environ.pop("COURSE_LANG", None)
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
@@ -40,6 +41,15 @@ def vgg():
     from course_utils import models
 
     return models.vgg19(verbose=False)
+
+
+@pytest.fixture(scope="module")
+def pair():
+    """A tiny photo (a horizontal ramp, 40 x 48) and painting (noise, 40 x 40) for the style-transfer tests."""
+    rng = np.random.default_rng(0)
+    content = np.clip(np.linspace(0, 1, 48)[None, :, None] * np.ones((40, 48, 3)), 0, 1).astype(np.float32)
+    style = rng.uniform(size=(40, 40, 3)).astype(np.float32)
+    return content, style
 
 
 #: A character of the CJK Unified Ideographs block: the mark of a message that speaks Chinese.

@@ -9,14 +9,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def pair():
-    rng = np.random.default_rng(0)
-    content = np.clip(np.linspace(0, 1, 48)[None, :, None] * np.ones((40, 48, 3)), 0, 1).astype(np.float32)
-    style = rng.uniform(size=(40, 40, 3)).astype(np.float32)
-    return content, style
-
-
-@pytest.fixture(scope="module")
 def objective(pair, vgg):
     return transfer.Objective(*pair, base=vgg)
 

@@ -10,14 +10,6 @@ from course_utils.errors import SettingError
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def pair():
-    rng = np.random.default_rng(0)
-    content = np.clip(np.linspace(0, 1, 48)[None, :, None] * np.ones((40, 48, 3)), 0, 1).astype(np.float32)
-    style = rng.uniform(size=(40, 40, 3)).astype(np.float32)
-    return content, style
-
-
 def test_the_painterly_defaults(pair, vgg):
     objective = transfer.painterly_objective(*pair, base=vgg)
     assert objective.content_layers == transfer.PAINTERLY_CONTENT_LAYERS == ("block4_conv2",)
