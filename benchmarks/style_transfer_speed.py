@@ -128,9 +128,11 @@ def parse_lever(text: str) -> dict:
     ``f32`` / ``bf16`` (the convolutions' precision), ``course`` / ``scipy`` (whose L-BFGS),
     ``clip`` / ``bounds`` (how scipy's keeps the pixels in [0, 1]; implies ``scipy``),
     ``mN`` (L-BFGS's history), ``finishF`` (the share of steps after which bfloat16 hands over to
-    float32), ``c2fN`` (N steps at half the size first)."""
-    settings = {"precision": None, "solver": transfer.LBFGS_SOLVER, "bounds": transfer.LBFGS_BOUNDS, "history": transfer.LBFGS_HISTORY,
-                "finish": transfer.FLOAT32_FINISH, "coarse": 0}
+    float32), ``struggleF`` (hand over when the last steps needed more than F evaluations each;
+    ``struggle99`` never does), ``c2fN`` (N steps at half the size first)."""
+    settings = {"precision": None, "solver": transfer.LBFGS_SOLVER, "bounds": transfer.LBFGS_BOUNDS,
+                "history": transfer.LBFGS_HISTORY, "finish": transfer.FLOAT32_FINISH,
+                "struggle": transfer.STRUGGLE_EVALUATIONS, "coarse": 0}
     if text == "default":
         return settings
     for token in text.split("+"):
@@ -144,19 +146,21 @@ def parse_lever(text: str) -> dict:
             settings["history"] = int(token[1:])
         elif token.startswith("finish"):
             settings["finish"] = float(token[6:])
+        elif token.startswith("struggle"):
+            settings["struggle"] = float(token[8:])
         elif token.startswith("c2f") and token[3:].isdigit():
             settings["coarse"] = int(token[3:])
         else:
             raise SystemExit(f"unknown lever {token!r} in {text!r}; use default, f32, bf16, clip, bounds, mN, "
-                             "finishF or c2fN, joined with +")
+                             "finishF, struggleF or c2fN, joined with +")
     return settings
 
 
 @contextlib.contextmanager
 def lever_settings(settings: dict):
-    names = ("LBFGS_SOLVER", "LBFGS_BOUNDS", "LBFGS_HISTORY", "FLOAT32_FINISH")
+    names = ("LBFGS_SOLVER", "LBFGS_BOUNDS", "LBFGS_HISTORY", "FLOAT32_FINISH", "STRUGGLE_EVALUATIONS")
     saved = [getattr(transfer, name) for name in names]
-    for name, key in zip(names, ("solver", "bounds", "history", "finish")):
+    for name, key in zip(names, ("solver", "bounds", "history", "finish", "struggle")):
         setattr(transfer, name, settings[key])
     try:
         yield
@@ -184,6 +188,7 @@ class Counting:
 
     def value_and_grad(self, batch, dtype=None):
         self.calls += 1
+        self.last_dtype = dtype or self.dtype
         return self.objective.value_and_grad(batch, dtype)
 
 

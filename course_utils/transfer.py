@@ -54,8 +54,14 @@ LBFGS_SOLVER = "course"
 #: or "bounds" (its own bounds).
 LBFGS_BOUNDS = "clip"
 #: With bfloat16 convolutions, the share of the steps after which L-BFGS goes on in float32
-#: (it also does so as soon as its line search fails in bfloat16).
+#: (it also does so as soon as its line search fails in bfloat16, or struggles: see below).
 FLOAT32_FINISH = 1.0
+#: ... and as soon as its last :data:`STRUGGLE_WINDOW` steps needed more than :data:`STRUGGLE_EVALUATIONS`
+#: evaluations each on average: near the end the steps are so small that bfloat16's rounding makes
+#: the loss ragged, the full step is refused more and more often, and a float32 step (twice the price)
+#: does more than two bfloat16 ones. Measured on chelsea + swirl at 256 px (benchmarks/README.md).
+STRUGGLE_WINDOW = 20
+STRUGGLE_EVALUATIONS = 1.25
 
 
 
@@ -519,7 +525,7 @@ def _run_first_order(objective, start, steps, record, optimizer, learning_rate):
 
 
 def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: float = 0.01,
-          lower: float = 0.0, upper: float = 1.0, max_tries: int = 6):
+          lower: float = 0.0, upper: float = 1.0, max_tries: int = 6, memory: dict | None = None):
     """Minimise ``fun(x) -> (value, gradient)`` over ``lower <= x <= upper`` with L-BFGS, projected.
 
     The course's own L-BFGS, because at a picture's size (10⁵ numbers and more) scipy's L-BFGS-B
@@ -532,12 +538,14 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
     Pixels at a bound whose gradient pushes them outwards are held there (left out of the
     direction), the others move freely; the loss is always taken at pixels inside the bounds.
     ``callback(step, x, value)`` is called after every step; it may raise ``StopIteration`` to end
-    the run. Returns ``(x, value, reason)``; ``reason`` is "steps" or "line search" (no lower loss
-    found along the direction, even after ``max_tries`` evaluations).
+    the run. Returns ``(x, value, reason)``; ``reason`` is "steps", "stopped" or "line search" (no
+    lower loss found along the direction, even after ``max_tries`` evaluations). ``memory`` (a dict,
+    empty at first) keeps the curvature pairs, so that a second call goes on where the first stopped.
     """
     x = np.clip(np.asarray(x, dtype=np.float32).ravel(), lower, upper)
     value, grad = fun(x)
-    s_list, y_list, rho_list = [], [], []
+    memory = {} if memory is None else memory
+    s_list, y_list, rho_list = (memory.setdefault(key, []) for key in ("s", "y", "rho"))
     for step in range(1, steps + 1):
         held = ((x <= lower) & (grad > 0)) | ((x >= upper) & (grad < 0))
         q = np.where(held, 0.0, grad).astype(np.float32)
@@ -556,7 +564,8 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
         direction[held] = 0.0
         slope = float(grad @ direction)
         if slope >= 0:  # not downhill (a stale memory): start the memory again
-            s_list, y_list, rho_list = [], [], []
+            for kept in (s_list, y_list, rho_list):
+                kept.clear()
             direction = np.where(held, 0.0, -grad).astype(np.float32)
             direction *= first_step / max(float(np.sqrt(np.mean(direction * direction))), 1e-30)
             slope = float(grad @ direction)
@@ -605,10 +614,14 @@ def _run_lbfgs(objective, start, steps, record):
     shape = start.shape
     dtype = getattr(objective, "dtype", "float32")
     last = {}
-    counter = {"step": 0}
+    counter = {"step": 0, "evaluations": 0}
+    memory = {}  # the curvature pairs, kept when bfloat16 hands over to float32
 
-    def run(x0, dtype, budget):
+    def run(x0, dtype, budget, watch_struggle=False):
+        evaluations_at = []  # evaluations so far, after each step of this run
+
         def fun(x):
+            counter["evaluations"] += 1
             batch = x.reshape(shape)
             total, parts, grad = _evaluate(objective, batch, dtype)
             last["parts"] = parts
@@ -619,19 +632,34 @@ def _run_lbfgs(objective, start, steps, record):
             record(counter["step"], x.reshape(shape), value, last["parts"])
             if counter["step"] >= budget:
                 raise StopIteration
+            evaluations_at.append(counter["evaluations"])
+            if watch_struggle and struggling(evaluations_at):
+                raise StopIteration
 
-        x, _unused, reason = lbfgs(fun, x0, budget - counter["step"], history=LBFGS_HISTORY, callback=after_step)
+        x, _unused, reason = lbfgs(fun, x0, budget - counter["step"], history=LBFGS_HISTORY, callback=after_step,
+                                   memory=memory)
         return x
 
     x = start.ravel()
     if dtype != "float32":
-        x = run(x, dtype, max(1, int(round(FLOAT32_FINISH * steps))))
+        x = run(x, dtype, max(1, int(round(FLOAT32_FINISH * steps))), watch_struggle=True)
     while counter["step"] < steps:
         before = counter["step"]
         x = run(x, "float32", steps)
         if counter["step"] == before:  # no lower loss along any direction: done
             break
     return x.reshape(shape).astype(np.float32)
+
+
+def struggling(evaluations_at, window: int | None = None, limit: float | None = None) -> bool:
+    """Whether L-BFGS's last ``window`` steps needed more than ``limit`` evaluations per step
+    (``evaluations_at``: the count of evaluations after each step so far; defaults
+    :data:`STRUGGLE_WINDOW`, :data:`STRUGGLE_EVALUATIONS`)."""
+    window = STRUGGLE_WINDOW if window is None else window
+    limit = STRUGGLE_EVALUATIONS if limit is None else limit
+    if len(evaluations_at) <= window:
+        return False
+    return (evaluations_at[-1] - evaluations_at[-1 - window]) > limit * window
 
 
 def _run_scipy_lbfgs(objective, start, steps, record):

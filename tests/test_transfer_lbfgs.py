@@ -1,6 +1,7 @@
 """The course's own projected L-BFGS (transfer.lbfgs) on problems whose answer is known."""
 
 import numpy as np
+import pytest
 
 from course_utils import transfer
 
@@ -56,3 +57,30 @@ def test_a_callback_can_end_the_run():
     _, _, reason = transfer.lbfgs(quadratic(np.logspace(0, 2, 10), np.full(10, 0.3)), np.full(10, 0.5), 50,
                                   callback=stop)
     assert reason == "stopped"
+
+
+def test_a_second_run_with_the_memory_goes_on_as_one_run_would():
+    # an ill-conditioned quadratic: a run cut in two with the memory kept needs (nearly) the evaluations
+    # of one run; cut in two without it, the second half starts from a gradient step again and needs more
+    d, c = np.logspace(0, 3, 100), np.linspace(0.2, 0.8, 100)
+    fun = quadratic(d, c)
+    start = np.full(100, 0.5)
+
+    def value_after(pieces, keep):
+        memory, x = {}, start
+        for steps in pieces:
+            x, value, _ = transfer.lbfgs(fun, x, steps, memory=memory if keep else None)
+        return value
+
+    whole, kept, forgotten = value_after([80], True), value_after([40, 40], True), value_after([40, 40], False)
+    assert kept == pytest.approx(whole, rel=1e-3)
+    assert forgotten > 1.5 * kept
+
+
+def test_struggling_means_more_evaluations_per_step_than_the_limit_over_the_window():
+    one_each = list(range(1, 31))  # one evaluation per step
+    assert not transfer.struggling(one_each, window=10, limit=1.25)
+    twice_lately = one_each[:20] + [20 + 2 * k for k in range(1, 11)]  # the last ten steps needed two each
+    assert transfer.struggling(twice_lately, window=10, limit=1.25)
+    assert not transfer.struggling(twice_lately, window=10, limit=2.5)
+    assert not transfer.struggling(twice_lately[:10], window=10, limit=1.25)  # too few steps to tell
