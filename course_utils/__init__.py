@@ -27,7 +27,8 @@ Everywhere (set-up, pictures, checks of settings):
 - ``grids``         batches of pictures as one picture (``tile``, ``patchwork``) and animated GIFs
 - ``widgets``       figures with sliders and menus, drawn as plain outputs too; live previews
 - ``colab``         the notebooks' set-up in Google Colab: this package only, Colab's own stack kept
-- ``checkpoints``   the checkpoint file both trainers write and read (notebooks 06 and 07)
+- ``checkpoints``   the checkpoint file every trainer writes and reads (notebooks 06-08)
+- ``epochs``        ``EpochTrainer``: the epoch loop the GAN and diffusion trainers share
 - ``_io``           atomic file writes
 - ``_tf``           TensorFlow and Keras imported without start-up noise
 

@@ -1,7 +1,8 @@
 """The course's checkpoint files: one ``.npz`` a run, written atomically, read with one-sentence errors.
 
-Both trainers keep their state this way: :class:`course_utils.gan.trainer.GANTrainer`
-(notebook 06) and :class:`course_utils.fast.fit.NetworkTrainer` (notebook 07). A checkpoint
+Every trainer keeps its state this way: :class:`course_utils.gan.trainer.GANTrainer` (notebook 06)
+and :class:`course_utils.diffusion.trainer.DiffusionTrainer` (notebook 08), both through
+:class:`course_utils.epochs.EpochTrainer`, and :class:`course_utils.fast.fit.NetworkTrainer` (notebook 07). A checkpoint
 holds NumPy arrays named ``<group>/0000``, ``<group>/0001`` ... (one per variable of a group:
 a network, an optimiser) and a JSON ``meta`` entry whose ``format`` names the kind of run
 (:data:`GAN_FORMAT`, :data:`NETWORK_FORMAT`); a file of another kind is refused.

@@ -56,7 +56,7 @@ def assert_same_weights(a, b):
 
 
 def without_time(history):
-    return {k: v for k, v in history.items() if k != "seconds"}
+    return {k: v for k, v in history.items() if k not in ("seconds", "cpu_seconds")}
 
 
 def stop_at(step):

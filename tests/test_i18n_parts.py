@@ -164,7 +164,7 @@ def test_the_gan_trainer_says_where_it_resumed_in_chinese(digits, tiny_gan, tmp_
         again.train(1)
         done = capsys.readouterr().out.strip()
     assert resumed == f"已从 {tmp_path / 'checkpoint.npz'} 恢复：第 1 轮，第 2 步。"
-    assert done == "已经训练了 1 轮（第 2 步）；要继续训练，请指定更多的轮数。"
+    assert re.fullmatch(r"已经训练了 1 轮（第 2 步，\d+ 秒）；要继续训练，请指定更多的轮数或时间。", done), done
     GANTrainer(tiny_gan, images, batch_size=32, folder=tmp_path, samples=4, ncols=2, progress=False)
     assert capsys.readouterr().out.strip() == f"Resumed from {tmp_path / 'checkpoint.npz'}: epoch 1, step 2."
 
