@@ -608,7 +608,10 @@ def _evaluate(objective, batch, dtype):
 
 
 def _run_lbfgs(objective, start, steps, record):
-    """L-BFGS on the pixels: the course's (:func:`lbfgs`) or scipy's, as :data:`LBFGS_SOLVER` says."""
+    """L-BFGS on the pixels: the course's (:func:`lbfgs`) or scipy's, as :data:`LBFGS_SOLVER` says.
+
+    With bfloat16 convolutions the course's goes on in float32, with its memory, when the line search
+    fails, when it struggles (:func:`struggling`) or after :data:`FLOAT32_FINISH` of the steps."""
     if LBFGS_SOLVER == "scipy":
         return _run_scipy_lbfgs(objective, start, steps, record)
     shape = start.shape
