@@ -540,12 +540,18 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
     ``callback(step, x, value)`` is called after every step; it may raise ``StopIteration`` to end
     the run. Returns ``(x, value, reason)``; ``reason`` is "steps", "stopped" or "line search" (no
     lower loss found along the direction, even after ``max_tries`` evaluations). ``memory`` (a dict,
-    empty at first) keeps the curvature pairs, so that a second call goes on where the first stopped.
+    empty at first) keeps the curvature pairs, so that a second call goes on where the first stopped;
+    a failed line search empties it (the pairs led nowhere), so a second call starts with a gradient step.
     """
     x = np.clip(np.asarray(x, dtype=np.float32).ravel(), lower, upper)
     value, grad = fun(x)
     memory = {} if memory is None else memory
     s_list, y_list, rho_list = (memory.setdefault(key, []) for key in ("s", "y", "rho"))
+
+    def forget():
+        for kept in (s_list, y_list, rho_list):
+            kept.clear()
+
     for step in range(1, steps + 1):
         held = ((x <= lower) & (grad > 0)) | ((x >= upper) & (grad < 0))
         q = np.where(held, 0.0, grad).astype(np.float32)
@@ -564,8 +570,7 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
         direction[held] = 0.0
         slope = float(grad @ direction)
         if slope >= 0:  # not downhill (a stale memory): start the memory again
-            for kept in (s_list, y_list, rho_list):
-                kept.clear()
+            forget()
             direction = np.where(held, 0.0, -grad).astype(np.float32)
             direction *= first_step / max(float(np.sqrt(np.mean(direction * direction))), 1e-30)
             slope = float(grad @ direction)
@@ -581,6 +586,7 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
             curvature = new_value - value - t * slope
             t = min(max(-slope * t * t / (2 * curvature), 0.1 * t), 0.5 * t) if curvature > 0 else 0.5 * t
         if not found:
+            forget()
             return x, value, "line search"
         s_k, y_k = moved, (new_grad - grad).astype(np.float32)
         sy = float(s_k @ y_k)
@@ -610,15 +616,15 @@ def _evaluate(objective, batch, dtype):
 def _run_lbfgs(objective, start, steps, record):
     """L-BFGS on the pixels: the course's (:func:`lbfgs`) or scipy's, as :data:`LBFGS_SOLVER` says.
 
-    With bfloat16 convolutions the course's goes on in float32, with its memory, when the line search
-    fails, when it struggles (:func:`struggling`) or after :data:`FLOAT32_FINISH` of the steps."""
+    With bfloat16 convolutions the course's goes on in float32 when the line search fails (afresh),
+    when it struggles (:func:`struggling`) or after :data:`FLOAT32_FINISH` of the steps (with its memory)."""
     if LBFGS_SOLVER == "scipy":
         return _run_scipy_lbfgs(objective, start, steps, record)
     shape = start.shape
     dtype = getattr(objective, "dtype", "float32")
     last = {}
     counter = {"step": 0, "evaluations": 0}
-    memory = {}  # the curvature pairs, kept when bfloat16 hands over to float32
+    memory = {}  # the curvature pairs, kept when bfloat16 hands over to float32 (emptied by a failed search)
 
     def run(x0, dtype, budget, watch_struggle=False):
         evaluations_at = []  # evaluations so far, after each step of this run
@@ -639,9 +645,8 @@ def _run_lbfgs(objective, start, steps, record):
             if watch_struggle and struggling(evaluations_at):
                 raise StopIteration
 
-        x, _unused, reason = lbfgs(fun, x0, budget - counter["step"], history=LBFGS_HISTORY, callback=after_step,
-                                   memory=memory)
-        return x
+        return lbfgs(fun, x0, budget - counter["step"], history=LBFGS_HISTORY, callback=after_step,
+                     memory=memory)[0]
 
     x = start.ravel()
     if dtype != "float32":

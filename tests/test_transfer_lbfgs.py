@@ -84,3 +84,22 @@ def test_struggling_means_more_evaluations_per_step_than_the_limit_over_the_wind
     assert transfer.struggling(twice_lately, window=10, limit=1.25)
     assert not transfer.struggling(twice_lately, window=10, limit=2.5)
     assert not transfer.struggling(twice_lately[:10], window=10, limit=1.25)  # too few steps to tell
+
+
+def test_a_failed_line_search_empties_the_memory_so_the_next_run_starts_with_a_gradient_step():
+    # a quadratic whose values turn into a wall after ten evaluations: no step can lower the loss any more
+    d, c = np.logspace(0, 2, 50), np.linspace(0.2, 0.8, 50)
+    fun, calls = quadratic(d, c), []
+
+    def walled(x):
+        calls.append(1)
+        value, grad = fun(x)
+        return (value if len(calls) <= 10 else value + 1e6 * len(calls)), grad
+
+    memory = {}
+    _, _, reason = transfer.lbfgs(walled, np.full(50, 0.5), 100, memory=memory)
+    assert reason == "line search"
+    assert memory == {"s": [], "y": [], "rho": []}
+    kept = {}
+    _, _, reason = transfer.lbfgs(fun, np.full(50, 0.5), 5, memory=kept)
+    assert reason == "steps" and 1 <= len(kept["s"]) <= 5  # a run that succeeds keeps its pairs
