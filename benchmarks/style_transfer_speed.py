@@ -188,7 +188,6 @@ class Counting:
 
     def value_and_grad(self, batch, dtype=None):
         self.calls += 1
-        self.last_dtype = dtype or self.dtype
         return self.objective.value_and_grad(batch, dtype)
 
 

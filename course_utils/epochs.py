@@ -35,6 +35,7 @@ from .checkpoints import CheckpointError, assign_arrays, check_compatible, read_
 from .errors import SettingError
 from .grids import save_gif, save_png
 from .i18n import _
+from .validate import positive_int
 
 __all__ = ["EpochTrainer"]
 
@@ -217,8 +218,6 @@ class EpochTrainer:
             ``train`` again continues exactly from there.
         """
         from tqdm.auto import tqdm
-
-        from .validate import positive_int
 
         target = positive_int(epochs, "epochs", "30")
         self._last = False

@@ -108,3 +108,16 @@ def test_diffusion_benchmark_builds_the_keras_io_network_and_runs_both_recipes(c
     for label in ("after 2 s of training: the keras.io recipe", "after 2 s of training: the course's model",
                   "(the floor)"):
         assert label in out
+
+
+def test_the_bfloat16_picture_benchmark_writes_both_pictures_side_by_side(capsys, tmp_path, vgg):
+    import bf16_picture
+
+    assert bf16_picture.main(["--pairs", "chelsea:swirl", "--size", "32", "--steps", "2", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "chelsea:swirl mean |f32-bf16|" in out and "SSIM" in out
+    from PIL import Image
+
+    with Image.open(tmp_path / "bf16_vs_f32_chelsea.png") as picture:
+        width, height = picture.size
+    assert width == 3 * 32 and height == 21  # float32, bfloat16 and their difference, each 32 x 21 (chelsea)

@@ -15,7 +15,6 @@ import hashlib
 import http.server
 import json
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
