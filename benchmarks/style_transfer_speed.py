@@ -129,10 +129,11 @@ def parse_lever(text: str) -> dict:
     ``clip`` / ``bounds`` (how scipy's keeps the pixels in [0, 1]; implies ``scipy``),
     ``mN`` (L-BFGS's history), ``finishF`` (the share of steps after which bfloat16 hands over to
     float32), ``struggleF`` (hand over when the last steps needed more than F evaluations each;
-    ``struggle99`` never does), ``c2fN`` (N steps at half the size first)."""
+    ``struggle99`` never does), ``c2fN`` (N steps at half the size first), ``rms`` / ``scalar`` (L-BFGS's
+    first guess of the inverse Hessian: one scale per pixel or one for all)."""
     settings = {"precision": None, "solver": transfer.LBFGS_SOLVER, "bounds": transfer.LBFGS_BOUNDS,
                 "history": transfer.LBFGS_HISTORY, "finish": transfer.FLOAT32_FINISH,
-                "struggle": transfer.STRUGGLE_EVALUATIONS, "coarse": 0}
+                "struggle": transfer.STRUGGLE_EVALUATIONS, "coarse": 0, "scaling": transfer.LBFGS_SCALING}
     if text == "default":
         return settings
     for token in text.split("+"):
@@ -148,19 +149,22 @@ def parse_lever(text: str) -> dict:
             settings["finish"] = float(token[6:])
         elif token.startswith("struggle"):
             settings["struggle"] = float(token[8:])
+        elif token in ("rms", "scalar"):
+            settings["scaling"] = token
         elif token.startswith("c2f") and token[3:].isdigit():
             settings["coarse"] = int(token[3:])
         else:
             raise SystemExit(f"unknown lever {token!r} in {text!r}; use default, f32, bf16, clip, bounds, mN, "
-                             "finishF, struggleF or c2fN, joined with +")
+                             "finishF, struggleF, c2fN, rms or scalar, joined with +")
     return settings
 
 
 @contextlib.contextmanager
 def lever_settings(settings: dict):
-    names = ("LBFGS_SOLVER", "LBFGS_BOUNDS", "LBFGS_HISTORY", "FLOAT32_FINISH", "STRUGGLE_EVALUATIONS")
+    names = ("LBFGS_SOLVER", "LBFGS_BOUNDS", "LBFGS_HISTORY", "FLOAT32_FINISH", "STRUGGLE_EVALUATIONS",
+             "LBFGS_SCALING")
     saved = [getattr(transfer, name) for name in names]
-    for name, key in zip(names, ("solver", "bounds", "history", "finish", "struggle")):
+    for name, key in zip(names, ("solver", "bounds", "history", "finish", "struggle", "scaling")):
         setattr(transfer, name, settings[key])
     try:
         yield
@@ -353,7 +357,9 @@ def report(args, rows: list, levers: list, speed, loads: list) -> str:
 def default_description() -> str:
     return (f"convolutions in {precision.compute_dtype()} on this machine, pixels kept in [0, 1] by "
             f"{'projection' if transfer.LBFGS_SOLVER == 'course' else repr(transfer.LBFGS_BOUNDS)}, "
-            f"{transfer.LBFGS_SOLVER}'s L-BFGS with history {transfer.LBFGS_HISTORY}")
+            f"{transfer.LBFGS_SOLVER}'s L-BFGS with history {transfer.LBFGS_HISTORY}"
+            + (", one scale per pixel (rms)" if transfer.LBFGS_SOLVER == "course" and transfer.LBFGS_SCALING == "rms"
+               else ""))
 
 
 def load1() -> float:

@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import style_transfer_speed as speed  # noqa: E402
+from course_utils import transfer  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +33,10 @@ def test_style_transfer_benchmark_reads_pairs_and_levers():
     settings = speed.parse_lever("bf16+bounds+m5")
     assert settings["precision"] == "bfloat16" and settings["solver"] == "scipy" and settings["bounds"] == "bounds"
     assert settings["history"] == 5
+    assert speed.parse_lever("scalar")["scaling"] == "scalar" and speed.parse_lever("default")["scaling"] == "rms"
+    with speed.lever_settings(speed.parse_lever("scalar")):
+        assert transfer.LBFGS_SCALING == "scalar"
+    assert transfer.LBFGS_SCALING == "rms"
     assert len(speed.default_pairs()) >= 4
     with pytest.raises(SystemExit, match="unknown lever"):
         speed.parse_lever("fp8")
