@@ -572,7 +572,6 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
     def forget():
         for kept in (s_list, y_list, rho_list):
             kept.clear()
-        memory.pop("mean_square", None)
 
     def first_guess(q):  # q times the initial inverse Hessian, fitted to the latest curvature pair
         s_k, y_k = s_list[-1], y_list[-1]
@@ -603,7 +602,6 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
         slope = float(grad @ direction)
         if slope >= 0:  # not downhill (a stale memory): start the memory again
             forget()
-            memory["mean_square"] = (grad * grad).astype(np.float32)
             direction = np.where(held, 0.0, -grad).astype(np.float32)
             direction *= first_step / max(float(np.sqrt(np.mean(direction * direction))), 1e-30)
             slope = float(grad @ direction)
@@ -620,6 +618,7 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
             t = min(max(-slope * t * t / (2 * curvature), 0.1 * t), 0.5 * t) if curvature > 0 else 0.5 * t
         if not found:
             forget()
+            memory.pop("mean_square", None)  # afresh: the next call starts from its own gradient
             return x, value, "line search"
         s_k, y_k = moved, (new_grad - grad).astype(np.float32)
         memory["mean_square"] = RMS_DECAY * memory["mean_square"] + (1 - RMS_DECAY) * new_grad * new_grad
@@ -680,7 +679,7 @@ def _run_lbfgs(objective, start, steps, record):
                 raise StopIteration
 
         return lbfgs(fun, x0, budget - counter["step"], history=LBFGS_HISTORY, callback=after_step,
-                     memory=memory, scaling=LBFGS_SCALING)[0]
+                     memory=memory)[0]
 
     x = start.ravel()
     if dtype != "float32":
