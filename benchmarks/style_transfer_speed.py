@@ -149,7 +149,7 @@ def parse_lever(text: str) -> dict:
             settings["finish"] = float(token[6:])
         elif token.startswith("struggle"):
             settings["struggle"] = float(token[8:])
-        elif token in ("rms", "scalar"):
+        elif token in transfer.LBFGS_SCALINGS:
             settings["scaling"] = token
         elif token.startswith("c2f") and token[3:].isdigit():
             settings["coarse"] = int(token[3:])

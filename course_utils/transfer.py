@@ -52,6 +52,7 @@ LBFGS_HISTORY = 20
 #: scale per pixel: the inverse root mean square of the pixel's recent gradients, as Adam divides by,
 #: times the usual scalar) or "scalar" (the textbook's one number for every pixel, s·y / y·y).
 #: "rms" reached the tutorial's loss in fewer evaluations on every pair measured (benchmarks/README.md).
+LBFGS_SCALINGS = ("rms", "scalar")
 LBFGS_SCALING = "rms"
 #: ... with a floor under the root mean square, as a share of its mean over the pixels (so that a
 #: pixel whose gradient has been near zero does not get an unbounded step).
@@ -561,9 +562,7 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
     gradients differ by orders of magnitude (edges, flat sky, the total variation's kinks); Adam's
     per-pixel scale is what the tutorial leans on, and inside L-BFGS it saves evaluations late in the run.
     """
-    scaling = LBFGS_SCALING if scaling is None else scaling
-    if scaling not in ("rms", "scalar"):
-        raise ValueError(f'scaling is "rms" or "scalar", not {scaling!r}')
+    scaling = validate.choice(LBFGS_SCALING if scaling is None else scaling, LBFGS_SCALINGS, "scaling")
     x = np.clip(np.asarray(x, dtype=np.float32).ravel(), lower, upper)
     value, grad = fun(x)
     memory = {} if memory is None else memory

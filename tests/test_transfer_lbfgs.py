@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from course_utils import transfer
+from course_utils.errors import SettingError
 
 
 def quadratic(d, c):
@@ -140,7 +141,7 @@ def test_the_per_number_scale_needs_far_fewer_evaluations_when_the_numbers_are_s
 
 
 def test_the_scaling_is_checked_and_the_default_is_the_per_number_one():
-    with pytest.raises(ValueError, match="scaling"):
+    with pytest.raises(SettingError, match="scaling must be one of"):
         transfer.lbfgs(quadratic(np.ones(5), np.full(5, 0.3)), np.full(5, 0.5), 5, scaling="diagonal")
     memory = {}
     transfer.lbfgs(quadratic(np.logspace(0, 2, 10), np.full(10, 0.3)), np.full(10, 0.5), 5, memory=memory)
