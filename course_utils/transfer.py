@@ -52,8 +52,9 @@ LBFGS_HISTORY = 20
 #: scale per pixel: the inverse root mean square of the pixel's recent gradients, as Adam divides by,
 #: times the usual scalar) or "scalar" (the textbook's one number for every pixel, s·y / y·y).
 #: "rms" reached the tutorial's loss in fewer evaluations on every pair measured (benchmarks/README.md).
-LBFGS_SCALINGS = ("rms", "scalar")
 LBFGS_SCALING = "rms"
+#: The first guesses :func:`lbfgs` knows (``scaling=``).
+LBFGS_SCALINGS = ("rms", "scalar")
 #: ... with a floor under the root mean square, as a share of its mean over the pixels (so that a
 #: pixel whose gradient has been near zero does not get an unbounded step).
 RMS_FLOOR = 0.1
@@ -562,7 +563,7 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
     gradients differ by orders of magnitude (edges, flat sky, the total variation's kinks); Adam's
     per-pixel scale is what the tutorial leans on, and inside L-BFGS it saves evaluations late in the run.
     """
-    scaling = validate.choice(LBFGS_SCALING if scaling is None else scaling, LBFGS_SCALINGS, "scaling")
+    rms_scale = validate.choice(LBFGS_SCALING if scaling is None else scaling, LBFGS_SCALINGS, "scaling") == "rms"
     x = np.clip(np.asarray(x, dtype=np.float32).ravel(), lower, upper)
     value, grad = fun(x)
     memory = {} if memory is None else memory
@@ -574,14 +575,14 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
 
     def first_guess(q):  # q times the initial inverse Hessian, fitted to the latest curvature pair
         s_k, y_k = s_list[-1], y_list[-1]
-        if scaling == "scalar":
+        if not rms_scale:
             return q * (float(s_k @ y_k) / float(y_k @ y_k))
         rms = np.sqrt(memory["mean_square"])
         diagonal = 1.0 / (rms + RMS_FLOOR * max(float(np.mean(rms)), 1e-30))
         return q * ((float(s_k @ y_k) / max(float(y_k @ (diagonal * y_k)), 1e-30)) * diagonal)
 
     for step in range(1, steps + 1):
-        if "mean_square" not in memory:
+        if rms_scale and "mean_square" not in memory:
             memory["mean_square"] = (grad * grad).astype(np.float32)
         held = ((x <= lower) & (grad > 0)) | ((x >= upper) & (grad < 0))
         q = np.where(held, 0.0, grad).astype(np.float32)
@@ -620,7 +621,8 @@ def lbfgs(fun, x, steps: int, *, history: int = 20, callback=None, first_step: f
             memory.pop("mean_square", None)  # afresh: the next call starts from its own gradient
             return x, value, "line search"
         s_k, y_k = moved, (new_grad - grad).astype(np.float32)
-        memory["mean_square"] = RMS_DECAY * memory["mean_square"] + (1 - RMS_DECAY) * new_grad * new_grad
+        if rms_scale:
+            memory["mean_square"] = RMS_DECAY * memory["mean_square"] + (1 - RMS_DECAY) * new_grad * new_grad
         sy = float(s_k @ y_k)
         if sy > 1e-10 * float(y_k @ y_k):
             s_list.append(s_k)
